@@ -1,0 +1,239 @@
+"""Training examples from NMRShiftDB2 tables (dev / extra / unassigned layouts) and SD files.
+
+Every molecule becomes a :class:`ShiftExample`: its heavy-atom graph plus per-node targets.
+Assigned data give per-node 13C and 1H values; unassigned 13C peak lists give, per carbon, a
+*matching group* (its multiplicity class) and one observed value of that group: the loss then
+matches predictions to observations inside each group (see :func:`shiftnet.train.matched_targets`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rdkit import Chem
+
+from .featurize import MolGraph, featurize
+from .molecules import MoleculeError, mol_from_smiles, prepare
+from .solvents import parse_record_solvent
+
+_MULTIPLICITY_H = {"S": 0, "D": 1, "T": 2, "Q": 3}
+
+
+@dataclass
+class ShiftExample:
+    """One training molecule.
+
+    Attributes
+    ----------
+    graph : heavy-atom graph (node k = k-th heavy atom in input order).
+    solvent : solvent index (:mod:`shiftnet.solvents`).
+    y_13c, y_1h : per-node targets in ppm, NaN where unknown, shape ``(n_nodes,)``;
+        ``y_1h`` is the mean shift of the H atoms on that heavy atom.
+    match_group : per-node matching group for unassigned 13C lists (-1: none), shape ``(n_nodes,)``.
+    match_value : per-node observed value of its group (any order inside a group), ppm.
+    key : skeleton key used for splitting (InChIKey first block).
+    source : data source name ("dev", "extra", "unassigned", ...).
+    mol_id : record id in its source.
+    """
+
+    graph: MolGraph
+    solvent: int
+    y_13c: np.ndarray
+    y_1h: np.ndarray
+    match_group: np.ndarray
+    match_value: np.ndarray
+    key: str
+    source: str
+    mol_id: str
+
+
+def skeleton_key(inchikey: str | None, mol: Chem.Mol | None = None) -> str:
+    """InChIKey first block (connectivity skeleton); computed from ``mol`` when missing."""
+    if isinstance(inchikey, str) and len(inchikey) >= 14:
+        return inchikey[:14]
+    if mol is None:
+        raise ValueError("need an InChIKey or a molecule for the skeleton key")
+    return Chem.MolToInchiKey(mol)[:14]
+
+
+def split_bucket(key: str, n_buckets: int = 10) -> int:
+    """Stable hash bucket of a skeleton key (same on every machine and Python run)."""
+    return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % n_buckets
+
+
+def _node_targets(shifts_json: str | None, node_of: np.ndarray, n_nodes: int,
+                  drop: set[int] = frozenset()) -> np.ndarray:
+    y = np.full(n_nodes, np.nan, dtype=np.float32)
+    if isinstance(shifts_json, str):
+        for atom, ppm in json.loads(shifts_json).items():
+            atom = int(atom)
+            if atom not in drop and 0 <= atom < node_of.size and node_of[atom] >= 0:
+                y[node_of[atom]] = ppm
+    return y
+
+
+def _empty_match(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float32)
+
+
+def example_from_assigned_row(row: pd.Series, source: str,
+                              drop_13c: set[int] = frozenset()) -> ShiftExample:
+    """A row in the ``dev.parquet`` layout -> :class:`ShiftExample` (raises MoleculeError)."""
+    mol = Chem.MolFromMolBlock(row["molblock"], removeHs=False)
+    if mol is None:
+        raise MoleculeError(f"record {row['nmrshiftdb_id']}: unreadable mol block")
+    prep = prepare(mol)
+    n = prep.heavy_index.size
+    node_of = np.full(prep.mol.GetNumAtoms(), -1, dtype=np.int64)
+    node_of[prep.heavy_index] = np.arange(n)
+    group, value = _empty_match(n)
+    return ShiftExample(
+        graph=featurize(prep.mol, prep.heavy_index),
+        solvent=parse_record_solvent(row.get("solvent_13c") or row.get("solvent_1h")),
+        y_13c=_node_targets(row.get("shifts_13c"), node_of, n, drop_13c),
+        y_1h=_node_targets(row.get("shifts_1h"), node_of, n),
+        match_group=group, match_value=value,
+        key=skeleton_key(row.get("inchikey"), prep.mol), source=source,
+        mol_id=str(row["nmrshiftdb_id"]),
+    )
+
+
+def match_groups(carbon_h: np.ndarray, peaks: list[tuple[float, str]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Assign each carbon a matching group and an observed value from an unassigned peak list.
+
+    Parameters
+    ----------
+    carbon_h : number of H on each carbon, shape ``(n_c,)``.
+    peaks : one ``(ppm, multiplicity)`` per carbon atom (equivalent carbons repeat).
+
+    Returns ``(group, value)`` per carbon, or None when the list does not fit the structure.
+    Groups are the multiplicities (C/CH/CH2/CH3 = 0..3) when their counts agree with the
+    structure, otherwise one group holding every carbon (4).
+    """
+    if len(peaks) != carbon_h.size:
+        return None
+    ppm = np.array([p for p, _ in peaks], dtype=np.float32)
+    mult = np.array([_MULTIPLICITY_H.get(str(m).upper(), -1) for _, m in peaks])
+    if np.all(mult >= 0) and np.array_equal(np.sort(mult), np.sort(carbon_h)):
+        group = carbon_h.astype(np.int64)
+        value = np.empty_like(ppm)
+        for g in np.unique(group):
+            value[group == g] = ppm[mult == g]
+        return group, value
+    return np.full(carbon_h.size, 4, dtype=np.int64), ppm
+
+
+def example_from_unassigned_row(row: pd.Series) -> ShiftExample | None:
+    """A row of ``unassigned_13c.parquet`` -> example with matching groups, or None if unusable."""
+    prep = prepare(mol_from_smiles(row["smiles"]))
+    graph = featurize(prep.mol, prep.heavy_index)
+    n = graph.num_nodes
+    is_carbon = graph.x[:, 0] == 2  # element index of "C" (ELEMENTS[1])
+    carbon_h = graph.x[is_carbon, 2]
+    fitted = match_groups(carbon_h, [tuple(p) for p in json.loads(row["peaks_13c"])])
+    if fitted is None:
+        return None
+    group, value = _empty_match(n)
+    group[is_carbon], value[is_carbon] = fitted
+    empty = np.full(n, np.nan, dtype=np.float32)
+    return ShiftExample(graph=graph, solvent=parse_record_solvent(row.get("solvent_13c")),
+                        y_13c=empty, y_1h=empty.copy(), match_group=group, match_value=value,
+                        key=skeleton_key(row.get("inchikey"), prep.mol), source="unassigned",
+                        mol_id=str(row["nmrshiftdb_id"]))
+
+
+def load_assigned_table(path: Path, source: str,
+                        outliers: pd.DataFrame | None = None) -> tuple[list[ShiftExample], list[str]]:
+    """Read a ``dev.parquet``-layout table; returns (examples, skipped-record reasons)."""
+    table = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
+    drop: dict[str, set[int]] = {}
+    if outliers is not None:
+        for mol_id, atom in zip(outliers["mol_id"].astype(str), outliers["atom_index"]):
+            drop.setdefault(mol_id, set()).add(int(atom))
+    examples, skipped = [], []
+    for _, row in table.iterrows():
+        mol_id = str(row["nmrshiftdb_id"])
+        try:
+            examples.append(example_from_assigned_row(row, source, drop.get(mol_id, set())))
+        except MoleculeError as exc:
+            skipped.append(f"{source} {mol_id}: {exc}")
+    return examples, skipped
+
+
+def load_unassigned_table(path: Path, exclude_keys: set[str]) -> tuple[list[ShiftExample], list[str]]:
+    """Read ``unassigned_13c.parquet``; skeletons in ``exclude_keys`` (validation) are left out."""
+    table = pd.read_parquet(path)
+    examples, skipped = [], []
+    for _, row in table.iterrows():
+        if skeleton_key(row["inchikey"]) in exclude_keys:
+            continue
+        try:
+            example = example_from_unassigned_row(row)
+        except MoleculeError as exc:
+            skipped.append(f"unassigned {row['nmrshiftdb_id']}: {exc}")
+            continue
+        if example is None:
+            skipped.append(f"unassigned {row['nmrshiftdb_id']}: peak list does not fit the structure")
+        else:
+            examples.append(example)
+    return examples, skipped
+
+
+_SPECTRUM_TAG = re.compile(r"^Spectrum (13C|1H) (\d+)$")
+
+
+def read_nmrshiftdb_sdf(path: Path) -> pd.DataFrame:
+    """NMRShiftDB2 SD download (``nmrshiftdb2withsignals.sd`` layout) -> ``dev.parquet`` layout.
+
+    ``Spectrum 13C k`` / ``Spectrum 1H k`` tags (``ppm;intensity[mult];atomIndex|...``, 0-based
+    atom indices) are averaged per atom over the spectra of a record; 1H values sit on the
+    heavy atom carrying the proton, as in NMRShiftDB2.
+    """
+    rows = []
+    for index, mol in enumerate(Chem.SDMolSupplier(str(path), removeHs=False, sanitize=True)):
+        if mol is None:
+            continue
+        values: dict[str, dict[int, list[float]]] = {"13C": {}, "1H": {}}
+        for name in mol.GetPropNames():
+            match = _SPECTRUM_TAG.match(name)
+            if not match:
+                continue
+            for entry in mol.GetProp(name).split("|"):
+                parts = entry.strip().split(";")
+                if len(parts) >= 3 and parts[0]:
+                    atom = _parent_atom(mol, int(parts[2]))
+                    values[match.group(1)].setdefault(atom, []).append(float(parts[0]))
+        rows.append({
+            "nmrshiftdb_id": mol.GetProp("nmrshiftdb2 ID") if mol.HasProp("nmrshiftdb2 ID") else str(index),
+            "molblock": Chem.MolToMolBlock(mol),
+            "inchikey": Chem.MolToInchiKey(mol),
+            "shifts_13c": _mean_json(values["13C"]), "shifts_1h": _mean_json(values["1H"]),
+            "solvent_13c": _first_solvent(mol), "solvent_1h": _first_solvent(mol),
+        })
+    return pd.DataFrame(rows)
+
+
+def _parent_atom(mol: Chem.Mol, atom: int) -> int:
+    """An assignment to an explicit H moves to its heavy atom (NMRShiftDB2 convention)."""
+    a = mol.GetAtomWithIdx(atom)
+    if a.GetAtomicNum() == 1 and a.GetDegree() == 1:
+        return a.GetNeighbors()[0].GetIdx()
+    return atom
+
+
+def _mean_json(values: dict[int, list[float]]) -> str | None:
+    return json.dumps({str(k): float(np.mean(v)) for k, v in sorted(values.items())}) if values else None
+
+
+def _first_solvent(mol: Chem.Mol) -> str | None:
+    if not mol.HasProp("Solvent"):
+        return None
+    text = mol.GetProp("Solvent")
+    match = re.match(r"\s*\d+:(.*?)(?=\s+\d+:|$)", text)
+    return match.group(1).strip() if match else text

@@ -1,0 +1,69 @@
+"""Message-passing encoder and Gaussian (mean + variance) output heads."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch_geometric.nn import GINEConv
+
+
+class CategoricalEmbedding(nn.Module):
+    """Sum of one embedding per categorical column (equivalent to a linear layer on one-hots).
+
+    Shapes: ``(N, n_columns)`` int64 -> ``(N, dim)``.
+    """
+
+    def __init__(self, vocab_sizes: list[int], dim: int) -> None:
+        super().__init__()
+        offsets = torch.tensor([0] + list(vocab_sizes[:-1])).cumsum(0)
+        self.register_buffer("offsets", offsets, persistent=False)
+        self.table = nn.Embedding(int(sum(vocab_sizes)), dim)
+
+    def forward(self, codes: torch.Tensor) -> torch.Tensor:
+        return self.table(codes + self.offsets).sum(dim=1)
+
+
+def _mlp(dim_in: int, dim_hidden: int, dim_out: int, dropout: float = 0.0) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(dim_in, dim_hidden), nn.SiLU(), nn.Dropout(dropout),
+                         nn.Linear(dim_hidden, dim_out))
+
+
+class GraphEncoder(nn.Module):
+    """Residual stack of GINE message-passing layers with bond features and a solvent input.
+
+    Shapes: ``x`` (N, n_atom_cols) int, ``edge_index`` (2, E), ``edge_attr`` (E, n_bond_cols) int,
+    ``batch`` (N,), ``solvent`` (B,) -> node states ``(N, dim)``.
+    """
+
+    def __init__(self, atom_vocab: list[int], bond_vocab: list[int], n_solvents: int,
+                 dim: int = 192, layers: int = 6, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.atom_embedding = CategoricalEmbedding(atom_vocab, dim)
+        self.solvent_embedding = nn.Embedding(n_solvents, dim)
+        self.bond_embeddings = nn.ModuleList(CategoricalEmbedding(bond_vocab, dim) for _ in range(layers))
+        self.convs = nn.ModuleList(GINEConv(_mlp(dim, 2 * dim, dim, dropout), train_eps=True)
+                                   for _ in range(layers))
+        self.norms = nn.ModuleList(nn.LayerNorm(dim) for _ in range(layers))
+        self.out_norm = nn.LayerNorm(dim)
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_attr: torch.Tensor,
+                batch: torch.Tensor, solvent: torch.Tensor) -> torch.Tensor:
+        h = self.atom_embedding(x) + self.solvent_embedding(solvent)[batch]
+        for conv, norm, bond_embedding in zip(self.convs, self.norms, self.bond_embeddings):
+            h = h + conv(norm(h), edge_index, bond_embedding(edge_attr))
+        return self.out_norm(h)
+
+
+class GaussianHead(nn.Module):
+    """Per-node Gaussian: mean and variance on a standardised scale.
+
+    Shapes: ``(N, dim)`` -> mean ``(N,)``, variance ``(N,)`` (> 0, softplus).
+    """
+
+    def __init__(self, dim: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.mlp = _mlp(dim, dim, 2, dropout)
+
+    def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out = self.mlp(h)
+        return out[:, 0], nn.functional.softplus(out[:, 1]) + 1e-4

@@ -1,0 +1,317 @@
+"""Training of shift models: data assembly, skeleton split, loss, checkpoints, calibration.
+
+Loss per batch (standardised units): L1 of the mean on assigned 13C and 1H values, L1 of the
+mean against *matched* targets for unassigned 13C lists (predictions and observations sorted
+inside each multiplicity group: the optimal 1D assignment), and the Gaussian negative
+log-likelihood of the variance with the mean detached (so the variance head cannot trade
+accuracy for likelihood). Sigma is then rescaled per nucleus on validation data so that the
+90 % interval covers 90 % of the errors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import pickle
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .datasets import (ShiftExample, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
+                       split_bucket)
+from .featurize import FEATURIZER_VERSION, GraphBatch, collate
+from .model import NUCLEI, ShiftModel, save_model
+
+log = logging.getLogger("shiftnet.train")
+Z90 = 1.6448536269514722  # two-sided 90 % interval of a standard normal
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run (all saved with the model)."""
+
+    dim: int = 192
+    layers: int = 6
+    dropout: float = 0.0
+    epochs: int = 60
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    unassigned_weight: float = 0.5
+    nll_weight: float = 0.1
+    val_bucket: int = 0
+    seed: int = 0
+    threads: int = 1
+    max_minutes: float | None = None
+
+
+@dataclass
+class Batch:
+    """A collated training batch: the graph plus per-node targets (standardised later)."""
+
+    graph: GraphBatch
+    y: dict[str, torch.Tensor]          # per nucleus, (N,), NaN = no label
+    match_group: torch.Tensor           # (N,), -1 = none
+    match_value: torch.Tensor           # (N,)
+
+
+def collate_examples(examples: list[ShiftExample]) -> Batch:
+    """Stack examples into one :class:`Batch`."""
+    graph = collate([e.graph for e in examples], [e.solvent for e in examples])
+    return Batch(
+        graph=graph,
+        y={"13C": torch.from_numpy(np.concatenate([e.y_13c for e in examples])),
+           "1H": torch.from_numpy(np.concatenate([e.y_1h for e in examples]))},
+        match_group=torch.from_numpy(np.concatenate([e.match_group for e in examples])),
+        match_value=torch.from_numpy(np.concatenate([e.match_value for e in examples])),
+    )
+
+
+def matched_targets(pred: torch.Tensor, group: torch.Tensor, value: torch.Tensor,
+                    batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Optimal assignment of observed values to predictions inside each (molecule, group).
+
+    For a 1D convex cost the optimal matching pairs the sorted predictions with the sorted
+    observations, so one sort of each per batch solves every group at once.
+
+    Shapes: all ``(N,)``. Returns ``(target, mask)``: target per node where ``mask`` is True.
+    """
+    mask = group >= 0
+    if not bool(mask.any()):
+        return torch.zeros_like(pred), mask
+    gid = (batch[mask].double() * 8 + group[mask].double()) * 1e4
+    order_pred = torch.argsort(gid + pred[mask].detach().double())
+    sorted_obs = torch.sort(gid + value[mask].double()).values - torch.sort(gid).values
+    node = torch.nonzero(mask).squeeze(1)[order_pred]
+    target = torch.zeros_like(pred)
+    target[node] = sorted_obs.to(pred.dtype)
+    return target, mask
+
+
+def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[torch.Tensor, dict]:
+    """Total loss and its parts (floats) for one batch."""
+    out = model(batch.graph, scaled=True)
+    parts, total = {}, torch.zeros(())
+    for nucleus in NUCLEI:
+        mean, var = out[nucleus]
+        mu, sd = model.hparams["target_mean"][nucleus], model.hparams["target_std"][nucleus]
+        y = (batch.y[nucleus] - mu) / sd
+        has = ~torch.isnan(y)
+        if has.any():
+            l1 = (mean[has] - y[has]).abs().mean()
+            nll = 0.5 * (torch.log(var[has]) + (mean[has].detach() - y[has]) ** 2 / var[has]).mean()
+            total = total + l1 + config.nll_weight * nll
+            parts[f"l1_{nucleus}"] = float(l1.detach()) * sd
+        if nucleus == "13C":
+            target, mask = matched_targets(mean * sd + mu, batch.match_group, batch.match_value,
+                                           batch.graph.batch)
+            if mask.any():
+                l1u = (mean[mask] - (target[mask] - mu) / sd).abs().mean()
+                total = total + config.unassigned_weight * l1u
+                parts["l1_unassigned"] = float(l1u.detach()) * sd
+    return total, parts
+
+
+def iterate_batches(examples: list[ShiftExample], batch_size: int, rng: np.random.Generator | None):
+    """Yield collated batches; shuffled when ``rng`` is given."""
+    order = rng.permutation(len(examples)) if rng is not None else np.arange(len(examples))
+    for start in range(0, len(order), batch_size):
+        yield collate_examples([examples[i] for i in order[start:start + batch_size]])
+
+
+@torch.inference_mode()
+def predict_examples(model: ShiftModel, examples: list[ShiftExample], batch_size: int = 256) -> dict:
+    """Predictions on labelled nodes: per nucleus arrays of y, mean, sigma and node metadata."""
+    model.eval()
+    rows: dict[str, list] = {n: [] for n in NUCLEI}
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start:start + batch_size]
+        batch = collate_examples(chunk)
+        out = model(batch.graph)
+        ex_index = np.repeat(np.arange(start, start + len(chunk)), [e.graph.num_nodes for e in chunk])
+        node = np.concatenate([np.arange(e.graph.num_nodes) for e in chunk])
+        for nucleus in NUCLEI:
+            y = batch.y[nucleus].numpy()
+            has = ~np.isnan(y)
+            mean, var = (t.numpy() for t in out[nucleus])
+            rows[nucleus].append(pd.DataFrame({
+                "example": ex_index[has], "node": node[has], "y": y[has],
+                "pred": mean[has], "sigma": np.sqrt(var[has]),
+                "aromatic": batch.graph.x[:, 5].numpy()[has].astype(bool),
+                "element": batch.graph.x[:, 0].numpy()[has],
+            }))
+    return {n: pd.concat(rows[n], ignore_index=True) for n in NUCLEI}
+
+
+def calibrate(model: ShiftModel, val: list[ShiftExample]) -> dict[str, float]:
+    """Set ``model.sigma_scale`` so that the 90 % interval covers 90 % of validation errors."""
+    model.sigma_scale.fill_(1.0)
+    predictions = predict_examples(model, val)
+    scales = {}
+    for k, nucleus in enumerate(NUCLEI):
+        frame = predictions[nucleus]
+        z = np.abs(frame["pred"] - frame["y"]) / frame["sigma"]
+        scales[nucleus] = float(np.quantile(z, 0.9) / Z90) if len(z) else 1.0
+        model.sigma_scale[k] = scales[nucleus]
+    return scales
+
+
+def evaluate(model: ShiftModel, examples: list[ShiftExample]) -> dict[str, float]:
+    """MAE (ppm), RMSE and 90 % coverage per nucleus on labelled nodes."""
+    predictions = predict_examples(model, examples)
+    metrics = {}
+    for nucleus, frame in predictions.items():
+        err = np.abs(frame["pred"] - frame["y"])
+        metrics[f"mae_{nucleus}"] = float(err.mean()) if len(err) else math.nan
+        metrics[f"rmse_{nucleus}"] = float(np.sqrt((err ** 2).mean())) if len(err) else math.nan
+        metrics[f"coverage90_{nucleus}"] = float((err <= Z90 * frame["sigma"]).mean()) if len(err) else math.nan
+        metrics[f"n_{nucleus}"] = int(len(err))
+    return metrics
+
+
+def target_stats(examples: list[ShiftExample]) -> tuple[dict[str, float], dict[str, float]]:
+    """Mean and standard deviation of the assigned targets per nucleus (ppm)."""
+    means, stds = {}, {}
+    for nucleus, attr in (("13C", "y_13c"), ("1H", "y_1h")):
+        values = np.concatenate([getattr(e, attr) for e in examples])
+        values = values[~np.isnan(values)]
+        means[nucleus], stds[nucleus] = float(values.mean()), float(values.std())
+    return means, stds
+
+
+def split_examples(examples: list[ShiftExample], val_bucket: int) -> tuple[list, list]:
+    """Skeleton split: examples whose skeleton key hashes to ``val_bucket`` are validation."""
+    val = [e for e in examples if split_bucket(e.key) == val_bucket]
+    train = [e for e in examples if split_bucket(e.key) != val_bucket]
+    return train, val
+
+
+def train_model(train: list[ShiftExample], val: list[ShiftExample], config: TrainConfig,
+                run_dir: Path, data_info: dict | None = None) -> tuple[ShiftModel, dict]:
+    """Train (resuming from ``run_dir/checkpoint.pt`` if present), calibrate, save ``model.pt``.
+
+    Writes ``run_dir/log.jsonl`` (one line per epoch) and returns ``(model, final metrics)``.
+    """
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    assigned = [e for e in train if e.source != "unassigned"]
+    mean, std = target_stats(assigned)
+    model = ShiftModel(dim=config.dim, layers=config.layers, dropout=config.dropout,
+                       target_mean=mean, target_std=std)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, pct_start=0.05,
+                                                    total_steps=config.epochs * steps_per_epoch)
+    start_epoch, elapsed = _resume(run_dir / "checkpoint.pt", model, optimizer, scheduler)
+    t0 = time.time() - elapsed
+    for epoch in range(start_epoch, config.epochs):
+        model.train()
+        rng = np.random.default_rng(config.seed + epoch)
+        sums: dict[str, list[float]] = {}
+        for batch in iterate_batches(train, config.batch_size, rng):
+            loss, parts = batch_loss(model, batch, config)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            scheduler.step()
+            for k, v in parts.items():
+                sums.setdefault(k, []).append(v)
+        record = {"epoch": epoch + 1, "minutes": (time.time() - t0) / 60,
+                  **{f"train_{k}": float(np.mean(v)) for k, v in sums.items()}, **evaluate(model, val)}
+        with open(run_dir / "log.jsonl", "a") as fh:
+            fh.write(json.dumps(record) + "\n")
+        log.info(json.dumps(record))
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "epoch": epoch + 1,
+                    "elapsed": time.time() - t0}, run_dir / "checkpoint.pt")
+        if config.max_minutes is not None and (time.time() - t0) / 60 > config.max_minutes:
+            log.info("time budget reached after epoch %d", epoch + 1)
+            break
+    scales = calibrate(model, val)
+    metrics = evaluate(model, val)
+    training = {"config": asdict(config), "data": data_info or {}, "n_train": len(train),
+                "n_val": len(val), "sigma_scale": scales, "val_metrics": metrics,
+                "featurizer_version": FEATURIZER_VERSION}
+    save_model(model, run_dir / "model.pt", training)
+    return model, metrics
+
+
+def _resume(path: Path, model, optimizer, scheduler) -> tuple[int, float]:
+    if not path.is_file():
+        return 0, 0.0
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    log.info("resumed from %s at epoch %d", path, state["epoch"])
+    return int(state["epoch"]), float(state["elapsed"])
+
+
+def load_training_data(paths: list[Path], unassigned: Path | None = None,
+                       outliers: Path | None = None, val_bucket: int = 0,
+                       cache: Path | None = None) -> tuple[list, list, dict]:
+    """Read assigned tables/SD files (+ optional unassigned lists) and split by skeleton.
+
+    ``paths`` are ``dev.parquet``-layout tables (.parquet/.csv) or NMRShiftDB2 SD files.
+    Unassigned molecules whose skeleton is in validation are dropped. Returns
+    ``(train, val, info)``; ``info`` holds counts, skipped records and a data fingerprint.
+    """
+    if cache is not None and cache.is_file():
+        with open(cache, "rb") as fh:
+            return pickle.load(fh)
+    outlier_table = pd.read_csv(outliers) if outliers else None
+    examples, skipped = [], []
+    for path in paths:
+        path = Path(path)
+        if path.suffix.lower() in (".sd", ".sdf"):
+            table_path = path.with_suffix(".parsed.parquet")
+            read_nmrshiftdb_sdf(path).to_parquet(table_path)
+            path = table_path
+        found, bad = load_assigned_table(path, path.stem.split(".")[0], outlier_table)
+        examples += found
+        skipped += bad
+    train, val = split_examples(examples, val_bucket)
+    if unassigned is not None:
+        val_keys = {e.key for e in val}
+        found, bad = load_unassigned_table(Path(unassigned), val_keys)
+        train += found
+        skipped += bad
+    info = {"sources": [str(p) for p in paths] + ([str(unassigned)] if unassigned else []),
+            "outliers": str(outliers) if outliers else None, "n_skipped": len(skipped),
+            "fingerprint": _fingerprint(train + val), "val_bucket": val_bucket}
+    result = (train, val, info)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with open(cache, "wb") as fh:
+            pickle.dump(result, fh)
+    return result
+
+
+def _fingerprint(examples: list[ShiftExample]) -> str:
+    """sha256 of the sorted (source, id) pairs: identifies the training data."""
+    import hashlib
+    ids = sorted(f"{e.source}:{e.mol_id}" for e in examples)
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+
+
+def train_from_files(paths: list[Path], run_dir: Path, config: TrainConfig,
+                     unassigned: Path | None = None, outliers: Path | None = None) -> dict:
+    """Read data, split by skeleton, train, calibrate and save ``run_dir/model.pt``.
+
+    The public entry point behind ``shiftnet train``. Re-running with the same ``run_dir``
+    resumes from the last epoch's checkpoint. Returns the validation metrics.
+    """
+    run_dir = Path(run_dir)
+    train, val, info = load_training_data([Path(p) for p in paths], unassigned, outliers,
+                                          config.val_bucket, cache=run_dir / "data_cache.pkl")
+    log.info("training on %d molecules, validating on %d (skeleton bucket %d)",
+             len(train), len(val), config.val_bucket)
+    _, metrics = train_model(train, val, config, run_dir, info)
+    return metrics
