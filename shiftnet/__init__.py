@@ -1,3 +1,34 @@
-"""shiftnet: deep learning for NMR spectroscopy of small molecules."""
+"""shiftnet: deep learning for NMR spectroscopy of small molecules.
+
+Public entry points: :func:`predict` / :func:`predict_iter` (13C and 1H shifts with
+uncertainty), :func:`read_structures`, :func:`train_shift_model`, and the :mod:`shiftnet.spectra`
+subpackage (read, process and simulate spectra).
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "predict": "predict",
+    "predict_iter": "predict",
+    "ShiftPredictor": "predict",
+    "MoleculeResult": "results",
+    "read_structures": "readers",
+    "train_shift_model": "train",
+    "MoleculeError": "molecules",
+    "ModelFileError": "model",
+    "spectra": None,
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _LAZY[name] is None:
+        return importlib.import_module(f".{name}", __name__)
+    return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)

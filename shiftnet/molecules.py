@@ -38,6 +38,7 @@ class PreparedMolecule:
     h_parent : index (into ``mol``) of the heavy atom carrying each H, shape ``(n_h,)``.
     symmetry_class : RDKit canonical rank without tie breaking per atom, shape ``(n_atoms,)``;
         equal values mark symmetry-equivalent atoms.
+    atomic_num : atomic number per atom, shape ``(n_atoms,)``.
     """
 
     mol: Chem.Mol
@@ -45,6 +46,7 @@ class PreparedMolecule:
     h_index: np.ndarray
     h_parent: np.ndarray
     symmetry_class: np.ndarray
+    atomic_num: np.ndarray
 
 
 def mol_from_smiles(smiles: str) -> Chem.Mol:
@@ -105,7 +107,7 @@ def prepare(mol: Chem.Mol) -> PreparedMolecule:
         h_parent[k] = heavy[0]
     ranks = np.asarray(Chem.CanonicalRankAtoms(mol_h, breakTies=False), dtype=np.int64)
     return PreparedMolecule(mol=mol_h, heavy_index=heavy_index, h_index=h_index,
-                            h_parent=h_parent, symmetry_class=ranks)
+                            h_parent=h_parent, symmetry_class=ranks, atomic_num=atomic_num)
 
 
 def to_mol(item: object) -> Chem.Mol:

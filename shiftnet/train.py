@@ -301,7 +301,7 @@ def _fingerprint(examples: list[ShiftExample]) -> str:
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
 
-def train_from_files(paths: list[Path], run_dir: Path, config: TrainConfig,
+def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
                      unassigned: Path | None = None, outliers: Path | None = None) -> dict:
     """Read data, split by skeleton, train, calibrate and save ``run_dir/model.pt``.
 

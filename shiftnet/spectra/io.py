@@ -14,7 +14,8 @@ Conventions of the returned :class:`FID`
   for QF (gradient-selected, magnitude mode) one row per increment.
 * ``meta`` always has ``format``, ``dic`` (nmrglue's parameter dictionary), ``grpdly``
   (Bruker digital-filter group delay in points, 0 when there is none), ``pulse_program``,
-  ``solvent`` (canonical name or None), ``sign`` (+1, or -1 when the spectrum must be
+  ``solvent`` (canonical name or None), ``vendor_offset_ppm`` (Bruker: TopSpin's referencing
+  per axis, when ``pdata/1`` exists), ``sign`` (+1, or -1 when the spectrum must be
   mirrored after the FT) and, for 2D, ``quadrature_f1`` (``"QF"``, ``"States"``,
   ``"States-TPPI"``, ``"Echo-Antiecho"``, ``"TPPI"`` or ``"QSEQ"``).
 """
@@ -211,6 +212,9 @@ def _read_bruker(path: Path) -> FID:
         "solvent": canonical_solvent(str(acqus.get("SOLVENT", ""))),
         "sign": 1,
     }
+    offsets = _bruker_vendor_offsets(path, axes)
+    if offsets is not None:
+        meta["vendor_offset_ppm"] = offsets
     if data.ndim == 2:
         meta["quadrature_f1"] = _bruker_quadrature(path, dic["acqu2s"])
         meta["fntype_f1"] = int(dic["acqu2s"].get("FnTYPE", 0))
@@ -225,6 +229,17 @@ def _read_bruker(path: Path) -> FID:
         source=path,
         meta=meta,
     )
+
+
+def _bruker_vendor_offsets(path: Path, axes: list[dict]) -> tuple[float, ...] | None:
+    """TopSpin's referencing per axis as a ppm shift of the BF1 scale, ``-(SF - BF1) / BF1``,
+    from ``pdata/1`` (procs for the direct axis, proc2s for F1); None without processed data."""
+    pdir = path / "pdata" / "1"
+    files = ["procs"] if len(axes) == 1 else ["proc2s", "procs"]
+    if not all((pdir / f).exists() for f in files):
+        return None
+    sfs = [float(ng.bruker.read_jcamp(str(pdir / f))["SF"]) for f in files]
+    return tuple(-(sf - float(a["BF1"])) / float(a["BF1"]) * 1e6 for sf, a in zip(sfs, axes))
 
 
 def _bruker_quadrature(path: Path, acqu2s: dict) -> str:
@@ -304,7 +319,7 @@ def _read_varian(path: Path) -> FID:
     sw = float(_varian_value(p, "sw"))
     carrier_hz = float(_varian_value(p, "rfp", "0")) - float(_varian_value(p, "rfl", "0")) + sw / 2.0
     nucleus, obs_mhz, sw_hz, carrier = [_varian_nucleus(_varian_value(p, "tn"))], [obs], [sw], [carrier_hz / obs]
-    meta = {"format": "varian", "dic": dic, "grpdly": 0.0, "sign": 1,
+    meta = {"format": "varian", "dic": dic, "grpdly": 0.0, "sign": -1,
             "pulse_program": _varian_value(p, "seqfil", ""),
             "solvent": canonical_solvent(_varian_value(p, "solvent", ""))}
     if data.ndim == 2:
@@ -394,7 +409,7 @@ def _read_jcampdx(path: Path) -> FID:
     acq = {"GRPDLY": _jcamp_value(dic, "$GRPDLY", default="-1"), "DECIM": _jcamp_value(dic, "$DECIM", default="1"),
            "DSPFVS": _jcamp_value(dic, "$DSPFVS", default="0")}
     grpdly = bruker_group_delay({k: float(v) for k, v in acq.items()})
-    meta = {"format": "jcampdx", "dic": dic, "grpdly": grpdly, "sign": -1 if grpdly > 0 else 1,
+    meta = {"format": "jcampdx", "dic": dic, "grpdly": grpdly, "sign": 1,
             "pulse_program": _jcamp_value(dic, "$PULPROG", ".PULSESEQUENCE", default="").strip("<>"),
             "solvent": canonical_solvent(_jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="").strip("<>"))}
     return FID(data=real + 1j * imag,

@@ -8,11 +8,14 @@ from the carrier.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = [
     "remove_group_delay", "exponential", "gaussian", "sine_bell", "zero_fill",
-    "fourier_transform", "phase_shift", "magnitude",
+    "fourier_transform", "phase_shift", "magnitude", "apodize", "window_record", "default_size",
+    "negative_lines_expected",
 ]
 
 
@@ -146,3 +149,52 @@ def phase_shift(data: np.ndarray, p0_deg: float, p1_deg: float = 0.0, pivot: flo
 def magnitude(data: np.ndarray) -> np.ndarray:
     """Absolute value (magnitude mode), real output of the same shape."""
     return np.abs(data)
+
+
+#: Pulse-program name fragments whose spectra have negative lines (multiplicity editing).
+_EDITED = ("dept135", "deptq", "apt", "hsqced", "hsqcedet", "multiplicity")
+
+
+def negative_lines_expected(pulse_program: str) -> bool:
+    """True for multiplicity-edited experiments (DEPT-135, APT, edited HSQC)."""
+    name = pulse_program.lower().replace("-", "").replace("_", "")
+    return any(key in name for key in _EDITED)
+
+
+def default_size(n: int) -> int:
+    """Zero-filling default: twice the next power of two of ``n`` points."""
+    return 2 * 2 ** int(np.ceil(np.log2(max(n, 1))))
+
+
+def apodize(data: np.ndarray, window: str | None, sw_hz: float, lb_hz: float = 1.0, gb_hz: float = 5.0,
+            sine_offset: float = 0.0) -> np.ndarray:
+    """Apply one named window along the last axis.
+
+    Parameters
+    ----------
+    data : complex FID, shape ``(..., n)``.
+    window : ``"em"`` (exponential, ``lb_hz``), ``"gm"`` (Gaussian of width ``gb_hz`` after
+        removing ``lb_hz`` of Lorentzian width), ``"sine"`` / ``"sine2"`` (sine bell / squared
+        sine bell starting at ``sine_offset`` * pi), or None for no apodisation.
+    sw_hz : spectral width in Hz.
+    """
+    if window is None or window == "none":
+        return data
+    if window == "em":
+        return exponential(data, lb_hz, sw_hz)
+    if window == "gm":
+        return gaussian(data, gb_hz, sw_hz, lb_hz=lb_hz)
+    if window in ("sine", "sine2"):
+        return sine_bell(data, sine_offset, power=1 if window == "sine" else 2)
+    raise ValueError(f"unknown window {window!r}; use 'em', 'gm', 'sine', 'sine2' or None")
+
+
+def window_record(window: str | None, lb_hz: float, gb_hz: float, sine_offset: float) -> dict[str, Any]:
+    """The parameters of an :func:`apodize` call that matter, for ``meta["steps"]``."""
+    if window == "em":
+        return {"window": window, "lb_hz": lb_hz}
+    if window == "gm":
+        return {"window": window, "gb_hz": gb_hz, "lb_hz": lb_hz}
+    if window in ("sine", "sine2"):
+        return {"window": window, "sine_offset_pi": sine_offset}
+    return {"window": None}

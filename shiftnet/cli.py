@@ -1,0 +1,141 @@
+"""``shiftnet <command>``: parse arguments, call one public function, write its output.
+
+Exit codes: 0 success (predict: at least one molecule succeeded), 1 nothing succeeded or the
+command failed, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from . import __version__
+
+PREDICT_EXAMPLES = """examples:
+  shiftnet predict --smiles CCO "c1ccccc1C"
+  shiftnet predict --smiles "CC(=O)C" --nucleus 13C --solvent CDCl3
+  shiftnet predict -i molecules.smi -o shifts.parquet
+  shiftnet predict -i library.sdf -o annotated.sdf --solvent DMSO-d6
+"""
+
+TRAIN_EXAMPLES = """examples:
+  shiftnet train --data nmrshiftdb2withsignals.sd --out runs/my_model
+  shiftnet train --data dev.parquet extra_assigned.parquet --unassigned unassigned_13c.parquet \\
+                 --outliers exp_dft_outliers_dev.csv --out runs/full --epochs 40
+"""
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shiftnet", description="Deep learning for NMR of small molecules.")
+    parser.add_argument("--version", action="version", version=f"shiftnet {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    predict = commands.add_parser("predict", help="predict 13C / 1H chemical shifts",
+                                  epilog=PREDICT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = predict.add_mutually_exclusive_group(required=True)
+    source.add_argument("--smiles", nargs="+", metavar="S", help="one or more SMILES")
+    source.add_argument("-i", "--input", type=Path, metavar="FILE",
+                        help="structure file: .smi, .csv/.tsv (smiles column), .sdf, .mol, .parquet")
+    predict.add_argument("-o", "--output", type=Path, metavar="OUT",
+                         help="output file; format from the suffix (.csv .tsv .json .sdf .parquet); default: stdout")
+    predict.add_argument("--nucleus", nargs="+", default=["13C", "1H"], choices=["13C", "1H"])
+    predict.add_argument("--solvent", default=None,
+                         help="CDCl3, DMSO-d6, CD3OD, D2O, C6D6, acetone-d6, CD3CN, ... (default: unknown)")
+    predict.add_argument("--format", choices=["csv", "tsv", "json", "sdf", "parquet"], default=None)
+    predict.add_argument("--models", nargs="+", type=Path, metavar="PT", help="model files (default: shipped)")
+    predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    train = commands.add_parser("train", help="train a shift model on your data",
+                                epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train.add_argument("--data", nargs="+", type=Path, required=True,
+                       help="assigned data: tables in the dev.parquet layout or NMRShiftDB2 SD files")
+    train.add_argument("--unassigned", type=Path, help="unassigned 13C peak lists (unassigned_13c.parquet layout)")
+    train.add_argument("--outliers", type=Path, help="CSV of doubtful 13C values to leave out (mol_id, atom_index)")
+    train.add_argument("--out", type=Path, required=True, help="run directory (checkpoints, log, model.pt)")
+    train.add_argument("--epochs", type=int, default=40)
+    train.add_argument("--dim", type=int, default=192)
+    train.add_argument("--layers", type=int, default=6)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=int, default=1)
+    train.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
+    return parser
+
+
+def _run_predict(args: argparse.Namespace) -> int:
+    from .export import open_writer
+    from .predict import ShiftPredictor, default_predictor
+
+    predictor = ShiftPredictor(args.models) if args.models else default_predictor()
+    inputs = args.input if args.input is not None else list(args.smiles)
+    if args.input is not None and not args.input.is_file():
+        raise _UsageError(f"input file not found: {args.input}")
+    try:
+        writer = open_writer(args.output, args.format, stream=sys.stdout)
+    except (ValueError, OSError) as exc:
+        raise _UsageError(str(exc)) from None
+    n_ok = n_total = 0
+    try:
+        results = predictor.predict_iter(inputs, nuclei=args.nucleus, solvent=args.solvent,
+                                         progress=not args.no_progress)
+        chunk = []
+        for result in results:
+            chunk.append(result)
+            n_total += 1
+            n_ok += result.ok
+            if len(chunk) >= predictor.chunk_size:
+                writer.write(chunk)
+                chunk = []
+        if chunk:
+            writer.write(chunk)
+    finally:
+        writer.close()
+    print(f"shiftnet: {n_ok} of {n_total} molecules predicted", file=sys.stderr)
+    return 0 if n_ok > 0 else 1
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    import json
+    import logging
+
+    from .train import TrainConfig, train_shift_model
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    missing = [str(p) for p in [*args.data, args.unassigned, args.outliers] if p is not None and not p.is_file()]
+    if missing:
+        raise _UsageError(f"file(s) not found: {', '.join(missing)}")
+    config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
+                         lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes)
+    metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers)
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``shiftnet`` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # close outputs cleanly when killed
+    handlers = {"predict": _run_predict, "train": _run_train}
+    try:
+        return handlers[args.command](args)
+    except _UsageError as exc:
+        print(f"shiftnet {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("shiftnet: interrupted; the output written so far is complete and readable", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Batched shift prediction with the shipped ensemble: inputs -> one MoleculeResult per input.
+
+Work per molecule is parsing and featurisation; the network runs on batches, and result
+tables are built from array slices (no per-atom Python loops after the forward pass).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+from rdkit import Chem
+
+from .featurize import MolGraph, collate, featurize
+from .model import NUCLEI, ShiftModel, load_model
+from .molecules import MoleculeError, PreparedMolecule, prepare, to_mol
+from .readers import StructureRecord, read_structures
+from .results import MoleculeResult
+from .solvents import SOLVENTS, solvent_index
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+_EXCHANGEABLE_PARENTS = np.array([7, 8, 16])  # H on N, O, S exchange
+
+
+@dataclass
+class _Prepared:
+    """A molecule that passed parsing and featurisation, waiting for the forward pass."""
+
+    index: int
+    name: str | None
+    smiles: str
+    prepared: PreparedMolecule
+    graph: MolGraph
+    solvent: int
+
+
+def default_model_paths() -> list[Path]:
+    """The shipped ensemble members (``shiftnet/weights/shift_model_*.pt``)."""
+    paths = sorted(WEIGHTS_DIR.glob("shift_model_*.pt"))
+    if not paths:
+        raise FileNotFoundError(f"no shipped shift models found in {WEIGHTS_DIR}")
+    return paths
+
+
+class ShiftPredictor:
+    """Predicts 13C and 1H shifts with an ensemble of :class:`ShiftModel` files.
+
+    Parameters
+    ----------
+    model_paths : model files; default: the shipped ensemble.
+    batch_size : molecules per forward pass.
+    chunk_size : molecules read, predicted and yielded together by :meth:`predict_iter`.
+    """
+
+    def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 256,
+                 chunk_size: int = 2048) -> None:
+        self.model_paths = [Path(p) for p in (model_paths or default_model_paths())]
+        self.models: list[ShiftModel] = [load_model(p)[0] for p in self.model_paths]
+        self.batch_size = batch_size
+        self.chunk_size = chunk_size
+
+    def predict(self, inputs, nuclei: Sequence[str] = NUCLEI, solvent=None,
+                progress: bool = False) -> list[MoleculeResult]:
+        """All results as a list (see :meth:`predict_iter`)."""
+        return list(self.predict_iter(inputs, nuclei=nuclei, solvent=solvent, progress=progress))
+
+    def predict_iter(self, inputs, nuclei: Sequence[str] = NUCLEI, solvent=None,
+                     progress: bool = False) -> Iterator[MoleculeResult]:
+        """Yield one :class:`MoleculeResult` per input molecule, in input order, chunk by chunk.
+
+        ``inputs``: a SMILES ``str``, an RDKit ``Mol``, a ``Path`` to a structure file, or an
+        iterable of those. ``solvent``: None, one name, or one name per input molecule.
+        """
+        nuclei = _check_nuclei(nuclei)
+        records = _records(inputs)
+        solvents = _solvent_stream(solvent)
+        bar = _ProgressBar(enabled=progress)
+        index = 0
+        while True:
+            chunk = list(islice(records, self.chunk_size))
+            if not chunk:
+                break
+            chunk_solvents = list(islice(solvents, len(chunk)))
+            yield from self._predict_chunk(chunk, chunk_solvents, index, nuclei)
+            index += len(chunk)
+            bar.update(len(chunk))
+        bar.close()
+
+    def _predict_chunk(self, records: list[StructureRecord], solvents: list, start: int,
+                       nuclei: tuple[str, ...]) -> list[MoleculeResult]:
+        results: list[MoleculeResult | None] = [None] * len(records)
+        ready: list[_Prepared] = []
+        for offset, (record, solvent) in enumerate(zip(records, solvents)):
+            outcome = _prepare_record(start + offset, record, solvent)
+            if isinstance(outcome, MoleculeResult):
+                results[offset] = outcome
+            else:
+                ready.append(outcome)
+        for first in range(0, len(ready), self.batch_size):
+            batch = ready[first:first + self.batch_size]
+            mean, var = self._forward(batch)
+            sizes = np.array([p.graph.num_nodes for p in batch])
+            bounds = np.concatenate([[0], np.cumsum(sizes)])
+            for k, item in enumerate(batch):
+                node_slice = slice(bounds[k], bounds[k + 1])
+                results[item.index - start] = _build_result(
+                    item, {n: mean[n][node_slice] for n in NUCLEI},
+                    {n: var[n][node_slice] for n in NUCLEI}, nuclei)
+        return results  # type: ignore[return-value]
+
+    @torch.inference_mode()
+    def _forward(self, batch: list[_Prepared]) -> tuple[dict, dict]:
+        """Ensemble mean and total variance (mean of variances + variance of means) per node."""
+        graph = collate([p.graph for p in batch], [p.solvent for p in batch])
+        outputs = [model(graph) for model in self.models]
+        mean, var = {}, {}
+        for nucleus in NUCLEI:
+            means = torch.stack([o[nucleus][0] for o in outputs])
+            variances = torch.stack([o[nucleus][1] for o in outputs])
+            mean[nucleus] = means.mean(0).numpy()
+            spread = means.var(0, unbiased=False) if len(outputs) > 1 else torch.zeros_like(means[0])
+            var[nucleus] = (variances.mean(0) + spread).numpy()
+        return mean, var
+
+
+def _check_nuclei(nuclei: Sequence[str] | str) -> tuple[str, ...]:
+    nuclei = (nuclei,) if isinstance(nuclei, str) else tuple(nuclei)
+    unknown = [n for n in nuclei if n not in NUCLEI]
+    if unknown or not nuclei:
+        raise ValueError(f"unsupported nucleus {unknown or nuclei}; the models predict {', '.join(NUCLEI)}")
+    return nuclei
+
+
+def _records(inputs) -> Iterator[StructureRecord]:
+    """Normalise the accepted input forms to a stream of :class:`StructureRecord`."""
+    if isinstance(inputs, (str, Chem.Mol)):
+        yield StructureRecord(name=None, item=inputs)
+        return
+    if isinstance(inputs, Path):
+        yield from read_structures(inputs)
+        return
+    if not isinstance(inputs, Iterable):
+        raise TypeError(f"inputs must be a SMILES, a Mol, a Path or an iterable of them, "
+                        f"not {type(inputs).__name__}")
+    for item in inputs:
+        if isinstance(item, Path):
+            yield from read_structures(item)
+        elif isinstance(item, StructureRecord):
+            yield item
+        else:
+            yield StructureRecord(name=None, item=item)
+
+
+def _solvent_stream(solvent) -> Iterator[str | None]:
+    """One solvent name per molecule. A single name is checked at once (ValueError if unknown)."""
+    if solvent is None or isinstance(solvent, str):
+        solvent_index(solvent)
+        while True:
+            yield solvent
+    yield from solvent
+    raise ValueError("the solvent list is shorter than the inputs")
+
+
+def _prepare_record(index: int, record: StructureRecord, solvent: str | None) -> _Prepared | MoleculeResult:
+    """Parse, check and featurise one record; a failure becomes a result with its reason."""
+    smiles = record.item if isinstance(record.item, str) else None
+    try:
+        if record.error:
+            raise MoleculeError(record.error)
+        solvent_id = solvent_index(solvent)
+        mol = to_mol(record.item)
+        prepared = prepare(mol)
+        graph = featurize(prepared.mol, prepared.heavy_index)
+    except (MoleculeError, ValueError) as exc:
+        return MoleculeResult(index=index, name=record.name, smiles=smiles, ok=False, error=str(exc))
+    if smiles is None:
+        smiles = Chem.MolToSmiles(Chem.RemoveHs(prepared.mol, sanitize=False))
+    return _Prepared(index=index, name=record.name, smiles=smiles, prepared=prepared, graph=graph,
+                     solvent=solvent_id)
+
+
+def _symmetric_mean(values: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Replace each value by the mean over its symmetry class."""
+    _, inverse = np.unique(classes, return_inverse=True)
+    sums = np.bincount(inverse, weights=values)
+    counts = np.bincount(inverse)
+    return (sums / counts)[inverse]
+
+
+def _build_result(item: _Prepared, mean: dict[str, np.ndarray], var: dict[str, np.ndarray],
+                  nuclei: tuple[str, ...]) -> MoleculeResult:
+    """Per-atom table from per-node predictions, symmetry-averaged."""
+    prep, x = item.prepared, item.graph.x
+    parts = []
+    if "13C" in nuclei:
+        nodes = np.flatnonzero(x[:, 0] == 2)  # carbon (featurize.ELEMENTS index 1, +1)
+        atoms = prep.heavy_index[nodes]
+        parts.append(_rows(atoms, atoms, "C", "13C", mean["13C"][nodes], var["13C"][nodes],
+                           prep.symmetry_class[atoms], np.zeros(nodes.size, dtype=bool)))
+    if "1H" in nuclei and prep.h_index.size:
+        nodes = np.searchsorted(prep.heavy_index, prep.h_parent)
+        exchangeable = np.isin(prep.atomic_num[prep.h_parent], _EXCHANGEABLE_PARENTS)
+        parts.append(_rows(prep.h_index, prep.h_parent, "H", "1H", mean["1H"][nodes], var["1H"][nodes],
+                           prep.symmetry_class[prep.h_index], exchangeable))
+    columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+    return MoleculeResult(index=item.index, name=item.name, smiles=item.smiles, ok=True,
+                          solvent=SOLVENTS[item.solvent], mol=prep.mol, columns=columns)
+
+
+def _rows(atoms, parents, element, nucleus, mean, var, classes, exchangeable) -> dict[str, np.ndarray]:
+    n = atoms.size
+    return {
+        "atom_index": atoms.astype(np.int64), "parent_index": parents.astype(np.int64),
+        "element": np.full(n, element, dtype=object), "nucleus": np.full(n, nucleus, dtype=object),
+        "shift_ppm": _symmetric_mean(mean.astype(np.float64), classes),
+        "sigma_ppm": np.sqrt(_symmetric_mean(var.astype(np.float64), classes)),
+        "exchangeable": exchangeable,
+    }
+
+
+class _ProgressBar:
+    """tqdm on stderr that appears only once more than a few hundred molecules were done."""
+
+    SHOW_AFTER = 300
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled, self.done, self.bar = enabled, 0, None
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        if self.bar is None and self.done > self.SHOW_AFTER:
+            from tqdm import tqdm
+            self.bar = tqdm(unit="mol", file=sys.stderr, initial=self.done)
+        elif self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@functools.lru_cache(maxsize=1)
+def default_predictor() -> ShiftPredictor:
+    """The shipped ensemble, loaded once per process."""
+    return ShiftPredictor()
+
+
+def predict(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False) -> list[MoleculeResult]:
+    """Predict 13C / 1H shifts with the shipped models; one result per input molecule.
+
+    Parameters
+    ----------
+    inputs : a SMILES ``str``, an RDKit ``Mol``, a ``pathlib.Path`` to a structure file
+        (.smi, .csv/.tsv, .sdf, .mol, .parquet), or a sequence of these.
+    nuclei : "13C", "1H" or both.
+    solvent : None ("unknown"), a solvent name (CDCl3, DMSO-d6, CD3OD, D2O, C6D6, acetone-d6,
+        CD3CN, ...), or one name per input molecule.
+    progress : show a progress bar on stderr for long inputs.
+    """
+    return default_predictor().predict(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
+
+
+def predict_iter(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None,
+                 progress: bool = False) -> Iterator[MoleculeResult]:
+    """Streaming form of :func:`predict`: yields results in input order, chunk by chunk."""
+    return default_predictor().predict_iter(inputs, nuclei=nuclei, solvent=solvent, progress=progress)

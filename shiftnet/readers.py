@@ -1,0 +1,122 @@
+"""Structure files -> a stream of records (name, SMILES / Mol, or the reason it is unusable).
+
+Supported: ``.smi``/``.smiles``/``.txt`` (``SMILES [name]`` per line), ``.csv``/``.tsv`` (a
+``smiles`` column, optional ``name``/``id``), ``.sdf``/``.sd`` and ``.mol`` (atom order kept,
+explicit H kept), ``.parquet`` (a ``smiles`` or ``molblock`` column). Files are read in
+chunks, so arbitrarily large inputs stream in bounded memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+from rdkit import Chem
+
+_CHUNK_ROWS = 10_000
+_SMILES_COLUMNS = ("smiles", "SMILES", "Smiles", "canonical_smiles", "smi")
+_NAME_COLUMNS = ("name", "Name", "NAME", "id", "ID", "Id", "mol_id", "nmrshiftdb_id")
+
+
+@dataclass
+class StructureRecord:
+    """One structure read from a file: ``item`` is a SMILES str or an RDKit Mol, or None with
+    ``error`` saying why the record could not be read."""
+
+    name: str | None
+    item: str | Chem.Mol | None
+    error: str | None = None
+
+
+def read_structures(path: str | Path) -> Iterator[StructureRecord]:
+    """Stream the structures of a file, one record per molecule, in file order.
+
+    Unreadable records are yielded with an ``error`` instead of being skipped, so the output
+    keeps one entry per input. Raises ``FileNotFoundError`` / ``ValueError`` when the file
+    itself is missing or of an unknown type.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"structure file not found: {path}")
+    suffix = path.suffix.lower()
+    readers = {".smi": _read_smi, ".smiles": _read_smi, ".txt": _read_smi, ".csv": _read_table,
+               ".tsv": _read_table, ".sdf": _read_sdf, ".sd": _read_sdf, ".mol": _read_mol,
+               ".parquet": _read_parquet}
+    if suffix not in readers:
+        raise ValueError(f"{path}: unknown structure file type {suffix!r}; "
+                         f"use one of {', '.join(sorted(readers))}")
+    yield from readers[suffix](path)
+
+
+def _read_smi(path: Path) -> Iterator[StructureRecord]:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            parts = text.split(maxsplit=1)
+            if parts[0].lower() == "smiles":  # header line
+                continue
+            yield StructureRecord(name=parts[1] if len(parts) > 1 else None, item=parts[0])
+
+
+def _pick(columns, candidates) -> str | None:
+    return next((c for c in candidates if c in columns), None)
+
+
+def _records_from_frame(frame: pd.DataFrame, path: Path) -> Iterator[StructureRecord]:
+    smiles_col = _pick(frame.columns, _SMILES_COLUMNS)
+    mol_col = "molblock" if "molblock" in frame.columns else None
+    if smiles_col is None and mol_col is None:
+        raise ValueError(f"{path}: no SMILES column (looked for {', '.join(_SMILES_COLUMNS)}) or molblock column")
+    name_col = _pick(frame.columns, _NAME_COLUMNS)
+    names = frame[name_col].astype(str).tolist() if name_col else [None] * len(frame)
+    if mol_col is not None:
+        for name, block in zip(names, frame[mol_col].tolist()):
+            yield _record_from_block(block, name)
+        return
+    for name, smiles in zip(names, frame[smiles_col].tolist()):
+        if not isinstance(smiles, str):
+            yield StructureRecord(name=name, item=None, error="empty SMILES")
+        else:
+            yield StructureRecord(name=name, item=smiles)
+
+
+def _read_table(path: Path) -> Iterator[StructureRecord]:
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    for chunk in pd.read_csv(path, sep=sep, chunksize=_CHUNK_ROWS, dtype=str, keep_default_na=False):
+        chunk = chunk.replace("", None)
+        yield from _records_from_frame(chunk, path)
+
+
+def _read_parquet(path: Path) -> Iterator[StructureRecord]:
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(batch_size=_CHUNK_ROWS):
+        yield from _records_from_frame(batch.to_pandas(), path)
+
+
+def _record_from_block(block: str | None, name: str | None) -> StructureRecord:
+    if not isinstance(block, str) or not block.strip():
+        return StructureRecord(name=name, item=None, error="empty mol block")
+    mol = Chem.MolFromMolBlock(block, removeHs=False)
+    if mol is None:
+        return StructureRecord(name=name, item=None, error="mol block could not be parsed")
+    return StructureRecord(name=name or (mol.GetProp("_Name") or None), item=mol)
+
+
+def _read_sdf(path: Path) -> Iterator[StructureRecord]:
+    with open(path, "rb") as fh:
+        supplier = Chem.ForwardSDMolSupplier(fh, removeHs=False)
+        for number, mol in enumerate(supplier, start=1):
+            if mol is None:
+                yield StructureRecord(name=None, item=None, error=f"SD record {number} could not be parsed")
+            else:
+                yield StructureRecord(name=mol.GetProp("_Name") or None, item=mol)
+
+
+def _read_mol(path: Path) -> Iterator[StructureRecord]:
+    yield _record_from_block(path.read_text(encoding="utf-8", errors="replace"), None)
