@@ -16,7 +16,7 @@ Conventions of the returned :class:`FID`
   (Bruker digital-filter group delay in points, 0 when there is none), ``pulse_program``,
   ``solvent`` (canonical name or None), ``vendor_offset_ppm`` (Bruker: TopSpin's referencing
   per axis, when ``pdata/1`` exists), ``sign`` (+1, or -1 when the spectrum must be
-  mirrored after the FT) and, for 2D, ``quadrature_f1`` (``"QF"``, ``"States"``,
+  mirrored after the FT) and, for 2D, ``sign_f1`` (the same for F1) and ``quadrature_f1`` (``"QF"``, ``"States"``,
   ``"States-TPPI"``, ``"Echo-Antiecho"``, ``"TPPI"`` or ``"QSEQ"``).
 """
 
@@ -217,6 +217,7 @@ def _read_bruker(path: Path) -> FID:
         meta["vendor_offset_ppm"] = offsets
     if data.ndim == 2:
         meta["quadrature_f1"] = _bruker_quadrature(path, dic["acqu2s"])
+        meta["sign_f1"] = -1
         meta["fntype_f1"] = int(dic["acqu2s"].get("FnTYPE", 0))
         if (path / "nuslist").exists():
             meta["nuslist"] = np.loadtxt(path / "nuslist", dtype=int, ndmin=2)
@@ -327,6 +328,7 @@ def _read_varian(path: Path) -> FID:
         if ni == 0 or data.shape[0] not in (ni, 2 * ni):
             raise SpectrumReadError(path, f"2D data with {data.shape[0]} rows does not match ni={ni}")
         meta["quadrature_f1"] = "States" if data.shape[0] == 2 * ni else "QF"
+        meta["sign_f1"] = -1
         hetero = any(k in meta["pulse_program"].upper() for k in ("HSQC", "HMQC", "HMBC"))
         tn1 = _varian_value(p, "dn") if hetero else _varian_value(p, "tn")
         obs1 = float(_varian_value(p, "reffrq1", _varian_value(p, "dfrq" if hetero else "sfrq")))

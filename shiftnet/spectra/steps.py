@@ -151,12 +151,13 @@ def magnitude(data: np.ndarray) -> np.ndarray:
     return np.abs(data)
 
 
-#: Pulse-program name fragments whose spectra have negative lines (multiplicity editing).
-_EDITED = ("dept135", "deptq", "apt", "hsqced", "hsqcedet", "multiplicity")
+#: Pulse-program name fragments whose spectra have negative lines: multiplicity editing, and
+#: the antiphase cross peaks of phase-sensitive COSY (irrelevant in magnitude mode).
+_EDITED = ("dept135", "deptq", "apt", "hsqced", "multiplicity", "cosy")
 
 
 def negative_lines_expected(pulse_program: str) -> bool:
-    """True for multiplicity-edited experiments (DEPT-135, APT, edited HSQC)."""
+    """True for DEPT-135, APT, edited HSQC and (phase-sensitive) COSY pulse programs."""
     name = pulse_program.lower().replace("-", "").replace("_", "")
     return any(key in name for key in _EDITED)
 
