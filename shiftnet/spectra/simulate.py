@@ -24,7 +24,7 @@ from rdkit import Chem
 from .core import FID, PPMScale, Spectrum
 from .couplings import estimate_couplings, multiplet, multiplicity
 from .lines import fid_to_spectrum, line_values, log_poles, noise_sigma, simulate_fids, spectrum_to_fid
-from .reference_peaks import ReferenceSignal, deuterium_pattern, impurity_signals, solvent_signals
+from .reference_peaks import ReferenceSignal, impurity_signals, solvent_signals
 
 NUCLEI = ("13C", "1H", "HSQC")
 #: 13C / 1H frequency ratio (IUPAC Xi values, TMS references).
@@ -184,13 +184,14 @@ def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings:
 
 def _reference_tables(refs: list[ReferenceSignal], source: str, obs_mhz: float,
                       first_signal: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Signals and lines of solvent / impurity signals (deuterium multiplets)."""
-    names = {0: "s", 1: "t", 2: "quint", 3: "sept"}
+    """Signals and lines of solvent / impurity signals (multiplets from their line patterns)."""
+    names = {1: "s", 3: "t", 5: "quint", 7: "sept"}
     signals, lines = [], []
     for pos, ref in enumerate(refs):
-        pattern = deuterium_pattern(ref.n_d)
-        offsets_ppm = (np.arange(pattern.size) - ref.n_d) * ref.j_hz / obs_mhz
-        signals.append([ref.shift_ppm, 0, names.get(ref.n_d, "m"), (ref.j_hz,) if ref.n_d else (), (), source, ref.name])
+        pattern = np.asarray(ref.pattern, dtype=float) / np.sum(ref.pattern)
+        offsets_ppm = (np.arange(pattern.size) - (pattern.size - 1) / 2) * ref.j_hz / obs_mhz
+        j_hz = (ref.j_hz,) if pattern.size > 1 else ()
+        signals.append([ref.shift_ppm, 0, names.get(pattern.size, "m"), j_hz, (), source, ref.name])
         lines += [(first_signal + pos, ref.shift_ppm + o, ref.intensity * w, (), source)
                   for o, w in zip(offsets_ppm, pattern)]
     return (pd.DataFrame(signals, columns=_SIGNAL_COLUMNS),
@@ -230,7 +231,7 @@ def _is_structure(source: Any) -> bool:
 def _predicted(source: Any, nuclei: tuple[str, ...], solvent: str | None) -> tuple[Chem.Mol, pd.DataFrame]:
     """``(mol, shift table)`` of a structure: a prediction result as is, else ``shiftnet.predict``."""
     if not (hasattr(source, "mol") and hasattr(source, "shifts")):
-        from shiftnet import predict
+        from shiftnet.predict import predict
         source = predict([source], nuclei=nuclei, solvent=solvent)[0]
     if not getattr(source, "ok", True) or source.mol is None or source.shifts is None:
         raise ValueError(f"no predicted shifts to simulate from: {getattr(source, 'error', 'prediction failed')}")

@@ -193,12 +193,14 @@ def test_same_seed_same_arrays_other_seed_differs():
 
 
 def test_phase_error_is_visible_and_undone_by_nmrglue_ps():
-    sim = simulate([60.0, 160.0], **C13, phase_deg=(90.0, 0.0))
+    scale = PPMScale(C13["n_points"], 240.0 * 125.7, 125.7, 110.0)
+    on_grid = [float(scale.point_to_ppm(p)) for p in (3000, 9000)]
+    sim = simulate(on_grid, **C13, phase_deg=(90.0, 0.0))
     points = np.round(sim.peaks["index"].to_numpy()).astype(int)
     clean_at = sim.clean.data[points]
     assert np.all(np.abs(sim.spectrum.data[points]) < 0.01 * clean_at)
     np.testing.assert_allclose(np.abs(sim.spectrum.imag[points]), clean_at, rtol=1e-6)
-    first = simulate([60.0, 160.0], **C13, phase_deg=(20.0, 120.0))
+    first = simulate(on_grid, **C13, phase_deg=(20.0, 120.0))
     assert not np.allclose(first.spectrum.data[points], clean_at, rtol=0.05)
     complex_spec = first.spectrum.data + 1j * first.spectrum.imag
     undone = ng.proc_base.ps(complex_spec, p0=-20.0, p1=-120.0).real
@@ -268,9 +270,11 @@ def test_bad_shifts_raise_value_error():
 
 
 def test_structure_input_through_predict():
-    shiftnet = pytest.importorskip("shiftnet")
-    if not hasattr(shiftnet, "predict"):
-        pytest.skip("shiftnet.predict is not available yet")
+    predict = pytest.importorskip("shiftnet.predict").predict
+    try:
+        predict(["C"])
+    except FileNotFoundError as err:                               # no shipped weights yet
+        pytest.skip(str(err))
     sim = simulate("CCO", nucleus="13C", n_points=8192)
     assert sorted(sim.peaks["atom_indices"]) == [(0,), (1,)]
     h1 = simulate("CCO", nucleus="1H", n_points=8192)
