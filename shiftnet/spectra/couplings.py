@@ -67,10 +67,9 @@ def _is_sp2_cc(atom: Chem.Atom) -> bool:
 
 def _same_side(coords: np.ndarray, a: int, b: int, ha: int, hb: int) -> bool:
     """Whether ``ha`` (on ``a``) and ``hb`` (on ``b``) lie on the same side of the a-b line in 2D."""
-    axis = coords[b] - coords[a]
-    side_a = np.cross(axis, coords[ha] - coords[a])
-    side_b = np.cross(axis, coords[hb] - coords[a])
-    return bool(side_a * side_b > 0)
+    ax, ay = coords[b] - coords[a]
+    side = [ax * (coords[h, 1] - coords[a, 1]) - ay * (coords[h, 0] - coords[a, 0]) for h in (ha, hb)]
+    return bool(side[0] * side[1] > 0)
 
 
 def _vicinal_kind(mol: Chem.Mol, ca: Chem.Atom, cb: Chem.Atom, ha: int, hb: int,
