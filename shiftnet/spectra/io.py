@@ -23,6 +23,7 @@ Conventions of the returned :class:`FID`
 from __future__ import annotations
 
 import struct
+import warnings
 from pathlib import Path
 
 import nmrglue as ng
@@ -122,7 +123,9 @@ def read(path: str | Path) -> FID:
     if fmt not in readers:
         raise SpectrumReadError(path, "this is processed Bruker data (pdata); use read_processed()")
     try:
-        fid = readers[fmt](path)
+        with warnings.catch_warnings():  # nmrglue's shape warnings become the errors below
+            warnings.simplefilter("ignore")
+            fid = readers[fmt](path)
     except SpectrumReadError:
         raise
     except Exception as exc:  # nmrglue raises many types for broken files
@@ -178,23 +181,30 @@ def bruker_group_delay(acqus: dict) -> float:
     return float(table[dspfvs].get(decim, 0.0))
 
 
-def _check_bruker_size(path: Path, acqus: dict, shape: tuple[int, ...]) -> None:
-    """Raise when the fid/ser file holds fewer bytes than TD (x increments) announces."""
-    binary = path / ("ser" if len(shape) > 1 else "fid")
+def _check_bruker_size(path: Path, dic: dict) -> None:
+    """Raise when the fid/ser file holds fewer bytes than TD (x TD of F1) announces.
+
+    Rows of a ser file are padded to multiples of 1024 bytes.
+    """
+    acqus = dic["acqus"]
+    rows = int(dic["acqu2s"]["TD"]) if "acqu2s" in dic else 1
+    binary = path / ("ser" if rows > 1 else "fid")
     if not binary.exists():
         raise SpectrumReadError(binary, "missing Bruker binary file")
-    bytes_per_value = 8 if int(acqus.get("DTYPA", 0)) == 2 else 4
-    expected = int(np.prod(shape)) * 2 * bytes_per_value
-    found = binary.stat().st_size
+    row_bytes = int(acqus["TD"]) * (8 if int(acqus.get("DTYPA", 0)) == 2 else 4)
+    if rows > 1:
+        row_bytes = -(-row_bytes // 1024) * 1024
+    expected, found = rows * row_bytes, binary.stat().st_size
     if found < expected:
-        raise SpectrumReadError(binary, f"truncated: {found} bytes, the parameters need at least {expected}")
+        raise SpectrumReadError(binary, f"truncated: {found} bytes, the parameters need {expected}")
 
 
 def _read_bruker(path: Path) -> FID:
     path = _data_dir(path)
     dic, data = ng.bruker.read(str(path))
     acqus = dic["acqus"]
-    _check_bruker_size(path, acqus, data.shape)
+    _check_bruker_size(path, dic)
+    data = data[..., : int(acqus["TD"]) // 2]  # drop the zero padding of ser rows
     axes = [dic["acqus"]]
     if data.ndim == 2:
         if "acqu2s" not in dic:
@@ -218,7 +228,7 @@ def _read_bruker(path: Path) -> FID:
     if data.ndim == 2:
         meta["quadrature_f1"] = _bruker_quadrature(path, dic["acqu2s"])
         meta["sign_f1"] = -1
-        meta["fntype_f1"] = int(dic["acqu2s"].get("FnTYPE", 0))
+        meta["fntype"] = int(acqus.get("FnTYPE", 0))
         if (path / "nuslist").exists():
             meta["nuslist"] = np.loadtxt(path / "nuslist", dtype=int, ndmin=2)
     return FID(
@@ -348,10 +358,11 @@ def _read_varian(path: Path) -> FID:
 def _read_pipe(path: Path) -> FID:
     dic, data = ng.pipe.read(str(path))
     ndim = int(dic["FDDIMCOUNT"])
-    if ndim != data.ndim or ndim > 2:
+    if ndim > 2:
         raise SpectrumReadError(path, f"{ndim}D NMRPipe data are not supported here")
-    expected = 2048 + int(np.prod(data.shape)) * (8 if np.iscomplexobj(data) else 4)
-    if path.stat().st_size < expected:
+    values = int(dic["FDSIZE"]) * (int(dic["FDSPECNUM"]) if ndim == 2 else 1) * (1 if dic["FDF2QUADFLAG"] else 2)
+    expected = 4 * (512 + values)
+    if path.stat().st_size < expected or data.ndim != ndim:
         raise SpectrumReadError(path, f"truncated: {path.stat().st_size} bytes, the header needs {expected}")
     dims = ["F2"] if ndim == 1 else ["F1", "F2"]
     dims = [f"FD{d}" for d in dims]

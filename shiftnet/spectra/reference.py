@@ -2,8 +2,8 @@
 
 The reference is recognised by its pattern, not taken as the nearest peak: a deuterium
 multiplet (CDCl3 13C 1:1:1 triplet, DMSO-d6 13C septet, DMSO-d5 1H quintet, ...) is matched
-with a comb of its lines; a singlet (CHCl3, TMS, HDO) must have no partner line of similar height (0.6-1.67 times)
-1.5-10 Hz away, which tells it from the lines of the sample's own doublets and multiplets.
+with a comb of its lines; a singlet (CHCl3, TMS, HDO) is the tallest line without a partner of similar height
+(0.6-1.67 times) 1.5-10 Hz away, which tells it from the lines of the sample's own doublets and multiplets.
 When the reference is not found (e.g. no solvent line in a DEPT), the vendor's calibration
 (Bruker ``SR``) is the fallback.
 """
@@ -65,21 +65,24 @@ def _find_multiplet(data: np.ndarray, scale: PPMScale, signal: SolventSignal, lo
     return int(centres[best]) if scores[best] > 5 * noise_sigma(data) else None
 
 
-def _find_singlet(data: np.ndarray, scale: PPMScale, expected_pt: float, lo: int, hi: int) -> int | None:
-    """Peak nearest ``expected_pt`` in ``[lo, hi]`` without a similar partner 1.5-10 Hz away."""
+def _find_singlet(data: np.ndarray, scale: PPMScale, lo: int, hi: int) -> int | None:
+    """Tallest peak in ``[lo, hi]`` without a partner of similar height 1.5-10 Hz away.
+
+    Peaks below a tenth of the tallest peak of the window (13C satellites, noise) are ignored.
+    """
     peaks, props = find_peaks(data, height=5 * noise_sigma(data))
     heights = props["peak_heights"]
-    near, far = scale.hz_to_points(1.5), scale.hz_to_points(10.0)
-    singlets = []
-    for i in np.flatnonzero((peaks >= lo) & (peaks <= hi)):
-        distance = np.abs(peaks - peaks[i])
-        ratio = heights / heights[i]
-        partners = (distance >= near) & (distance <= far) & (ratio >= 0.6) & (ratio <= 1 / 0.6)
-        if not partners.any():
-            singlets.append(peaks[i])
-    if not singlets:
+    inside = np.flatnonzero((peaks >= lo) & (peaks <= hi))
+    if inside.size == 0:
         return None
-    return int(min(singlets, key=lambda p: abs(p - expected_pt)))
+    near, far = scale.hz_to_points(1.5), scale.hz_to_points(10.0)
+    best = None
+    for i in inside[heights[inside] >= 0.1 * heights[inside].max()]:
+        distance, ratio = np.abs(peaks - peaks[i]), heights / heights[i]
+        partners = (distance >= near) & (distance <= far) & (ratio >= 0.6) & (ratio <= 1 / 0.6)
+        if not partners.any() and (best is None or heights[i] > heights[best]):
+            best = i
+    return None if best is None else int(peaks[best])
 
 
 def find_signal(data: np.ndarray, scale: PPMScale, signal: SolventSignal,
@@ -99,7 +102,7 @@ def find_signal(data: np.ndarray, scale: PPMScale, signal: SolventSignal,
     if len(signal.intensities) > 1:
         centre = _find_multiplet(data, scale, signal, lo, hi)
     else:
-        centre = _find_singlet(data, scale, float(scale.ppm_to_point(signal.ppm)), lo, hi)
+        centre = _find_singlet(data, scale, lo, hi)
     return None if centre is None else float(scale.point_to_ppm(apex(data, centre)))
 
 
