@@ -1,0 +1,46 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+from rdkit import Chem
+
+from shiftnet.cli import main
+
+
+def test_version_console_script():
+    out = subprocess.run([sys.executable, "-m", "shiftnet.cli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("shiftnet ")
+
+
+def test_predict_file_with_bad_line_to_every_format(tmp_path, capsys):
+    source = tmp_path / "mols.smi"
+    source.write_text("CCO ethanol\nC1CC broken\nCC(C)=O acetone\n")
+    for suffix in ("csv", "json", "sdf", "parquet"):
+        out = tmp_path / f"out.{suffix}"
+        assert main(["predict", "-i", str(source), "-o", str(out), "--solvent", "CDCl3"]) == 0
+        assert out.stat().st_size > 0
+    table = pd.read_parquet(tmp_path / "out.parquet")
+    assert table.groupby("mol_index")["ok"].first().tolist() == [True, False, True]
+    broken = table[table["mol_index"] == 1].iloc[0]
+    assert broken["name"] == "broken" and "cannot parse" in broken["error"]
+    acetone = table[(table["mol_index"] == 2) & (table["nucleus"] == "13C")]
+    assert acetone["shift_ppm"].max() > 195  # the carbonyl
+    assert pd.read_csv(tmp_path / "out.csv").shape == table.shape
+    records = json.loads((tmp_path / "out.json").read_text())
+    assert [r["ok"] for r in records] == [True, False, True]
+    mols = list(Chem.SDMolSupplier(str(tmp_path / "out.sdf"), removeHs=False))
+    assert len(mols) == 3
+    assert mols[0].HasProp("NMREDATA_ASSIGNMENT")
+    assert mols[0].GetAtomWithIdx(1).GetDoubleProp("shift_13C_ppm") > 40  # CH2-O
+    assert mols[1].HasProp("shiftnet_error")
+
+
+def test_stdout_table_and_exit_codes(capsys):
+    assert main(["predict", "--smiles", "CCO", "c1ccccc1", "--nucleus", "13C"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("mol_index,name,smiles,ok")
+    assert len(table) == 1 + 2 + 6
+    assert main(["predict", "--smiles", "xyz", "C1CC"]) == 1
+    assert main(["predict", "-i", "/nonexistent/file.smi"]) == 2
+    assert main(["predict", "--smiles", "CCO", "-o", "out.unknown"]) == 2

@@ -1,0 +1,108 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from rdkit import Chem
+
+from shiftnet.datasets import match_groups, read_nmrshiftdb_sdf, split_bucket
+from shiftnet.train import (TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
+                            train_model)
+from shiftnet.model import ShiftModel, load_model
+
+
+def test_matched_targets_is_sorted_assignment():
+    # molecule 0: group 1 has nodes 0, 1, 2; molecule 1: group 3 has nodes 3, 4
+    pred = torch.tensor([30.0, 10.0, 20.0, 5.0, 1.0, 99.0])
+    group = torch.tensor([1, 1, 1, 3, 3, -1])
+    value = torch.tensor([12.0, 31.0, 22.0, 0.5, 4.0, 0.0])
+    batch = torch.tensor([0, 0, 0, 1, 1, 1])
+    target, mask = matched_targets(pred, group, value, batch)
+    assert mask.tolist() == [True] * 5 + [False]
+    assert target[:5].tolist() == [31.0, 12.0, 22.0, 4.0, 0.5]
+
+
+def test_match_groups_by_multiplicity_and_fallback():
+    carbon_h = np.array([3, 0, 2, 3])
+    group, value = match_groups(carbon_h, [(20.0, "Q"), (170.0, "S"), (60.0, "T"), (21.0, "Q")])
+    assert group.tolist() == [3, 0, 2, 3]
+    assert sorted(value[group == 3].tolist()) == [20.0, 21.0]
+    assert value[1] == 170.0
+    # multiplicities that contradict the structure: one group of all carbons
+    group, value = match_groups(carbon_h, [(20.0, "D"), (170.0, "S"), (60.0, "T"), (21.0, "Q")])
+    assert set(group.tolist()) == {4}
+    assert match_groups(carbon_h, [(20.0, "Q")]) is None
+
+
+def _sd_record(smiles: str, name: str, c_shifts: dict[int, float], h_shifts: dict[int, float]) -> str:
+    mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+    mol.SetProp("_Name", name)
+    mol.SetProp("nmrshiftdb2 ID", name)
+    mol.SetProp("Spectrum 13C 0", "|".join(f"{v};0.0Q;{k}" for k, v in c_shifts.items()) + "|")
+    mol.SetProp("Spectrum 1H 1", "|".join(f"{v};0.0;{k}" for k, v in h_shifts.items()) + "|")
+    mol.SetProp("Solvent", "0:Chloroform-D1 (CDCl3) 1:Chloroform-D1 (CDCl3)")
+    return Chem.MolToMolBlock(mol) + "".join(
+        f">  <{p}>\n{mol.GetProp(p)}\n\n" for p in mol.GetPropNames()) + "$$$$\n"
+
+
+@pytest.fixture
+def tiny_sd(tmp_path):
+    records = [
+        _sd_record("CCO", "1", {0: 18.4, 1: 58.3}, {3: 1.22, 6: 3.69}),
+        _sd_record("CC(C)=O", "2", {0: 30.8, 1: 206.7, 2: 30.8}, {0: 2.17, 2: 2.17}),
+        _sd_record("c1ccccc1", "3", {i: 128.4 for i in range(6)}, {i: 7.36 for i in range(6)}),
+        _sd_record("Cc1ccccc1", "4", {0: 21.5, 1: 137.9, 2: 129.1, 3: 128.3, 4: 125.4, 5: 128.3, 6: 129.1},
+                   {0: 2.36, 2: 7.17}),
+        _sd_record("CCCC", "5", {0: 13.2, 1: 25.0, 2: 25.0, 3: 13.2}, {0: 0.9, 1: 1.3}),
+        _sd_record("OCC(=O)O", "6", {1: 60.0, 2: 174.0}, {1: 4.2}),
+    ]
+    path = tmp_path / "nmrshiftdb2withsignals.sd"
+    path.write_text("".join(records))
+    return path
+
+
+def test_sd_reader_maps_h_assignments_to_heavy_atoms(tiny_sd):
+    table = read_nmrshiftdb_sdf(tiny_sd)
+    assert len(table) == 6
+    ethanol = table.iloc[0]
+    assert json.loads(ethanol["shifts_13c"]) == {"0": 18.4, "1": 58.3}
+    # H atom 3 sits on C0, H atom 6 on C1 (AddHs order)
+    assert json.loads(ethanol["shifts_1h"]) == {"0": 1.22, "1": 3.69}
+    assert ethanol["solvent_13c"] == "Chloroform-D1 (CDCl3)"
+
+
+def test_training_loop_lowers_the_loss_and_resumes(tiny_sd, tmp_path):
+    train, val, info = load_training_data([tiny_sd], val_bucket=-1)
+    assert len(train) == 6 and not val and info["n_skipped"] == 0
+    config = TrainConfig(dim=32, layers=2, epochs=30, batch_size=6, lr=3e-3, threads=1)
+    model = ShiftModel(dim=32, layers=2)
+    batch = collate_examples(train)
+    before = float(batch_loss(model, batch, config)[0].detach())
+    run = tmp_path / "run"
+    trained, _ = train_model(train, train, config, run)
+    after = float(batch_loss(trained, batch, config)[0].detach())
+    assert after < 0.5 * before
+    lines = (run / "log.jsonl").read_text().splitlines()
+    assert len(lines) == 30
+    loaded, training = load_model(run / "model.pt")
+    assert training["n_train"] == 6
+    # resuming a finished run trains no further epochs
+    train_model(train, train, config, run)
+    assert len((run / "log.jsonl").read_text().splitlines()) == 30
+
+
+def test_skeleton_split_keeps_stereoisomers_together():
+    assert split_bucket("BSYNRYMUTXBXSQ") == split_bucket("BSYNRYMUTXBXSQ")
+    buckets = [split_bucket(f"KEY{i:011d}") for i in range(2000)]
+    counts = np.bincount(buckets, minlength=10)
+    assert counts.min() > 150  # roughly uniform
+
+
+def test_real_data_split_is_disjoint(nmrshiftdb_dir, tmp_path):
+    table = pd.read_parquet(nmrshiftdb_dir / "dev.parquet").head(300)
+    path = tmp_path / "dev.parquet"
+    table.to_parquet(path)
+    train, val, _ = load_training_data([path])
+    assert len(train) + len(val) == 300
+    assert not {e.key for e in train} & {e.key for e in val}
