@@ -17,6 +17,7 @@ import pandas as pd
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
+from .lines import spectrum_to_fid
 from .nus import nus_mask, nus_schedule
 from .simulate import C_H_RATIO, SimulatedSpectrum, simulate
 
@@ -157,9 +158,7 @@ class SimulatedSpectraDataset(IterableDataset):
         structure = rng.random() >= self.random_fraction
         acq = self._acquisition(rng)
         if structure:
-            candidates = self._candidates(index)
-            self._predict(candidates[:1])
-            for mol_index in candidates:
+            for mol_index in self._candidates(index):
                 self._predict([mol_index])
                 result = self._cache[int(mol_index)]
                 if not result.ok:
@@ -200,7 +199,7 @@ class SimulatedSpectraDataset(IterableDataset):
 
     @staticmethod
     def _clean_fid(sim: SimulatedSpectrum) -> np.ndarray:
-        from .lines import spectrum_to_fid
+        """The noise-free, phased FID behind ``sim.clean``, complex64 ``(n,)``."""
         return spectrum_to_fid(sim.clean.data + 1j * sim.clean.imag).astype(np.complex64)
 
     # ------------------------------------------------------------------ torch protocol

@@ -9,6 +9,7 @@ two indirect dimensions.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -45,7 +46,8 @@ def _poisson_gap(size: int, count: int, rng: np.random.Generator) -> np.ndarray:
     raise RuntimeError(f"poisson-gap sampling did not reach {count} of {size} points")
 
 
-def nus_schedule(size: int, fraction: float, kind: str = "poisson-gap", seed: int | None = 0) -> np.ndarray:
+def nus_schedule(size: int, fraction: float, kind: str = "poisson-gap",
+                 seed: int | Sequence[int] | None = 0) -> np.ndarray:
     """Indices of the complex points to acquire.
 
     Parameters
@@ -54,7 +56,7 @@ def nus_schedule(size: int, fraction: float, kind: str = "poisson-gap", seed: in
     fraction : fraction of them to acquire, in ``(0, 1]``.
     kind : "poisson-gap" (sine-weighted, gaps grow toward the end), "random" (uniform) or
         "exponential" (density ``exp(-3 i / size)``).
-    seed : seed of the numpy generator.
+    seed : seed (or seed sequence) of the numpy generator.
 
     Returns
     -------
