@@ -60,8 +60,8 @@ def peak_phases(spectrum: np.ndarray, max_peaks: int = 60, snr: float = 10.0,
 
     Returns
     -------
-    positions : fractional positions ``index / n``, shape ``(k,)``.
-    phases : apex angles in radians, shape ``(k,)``.
+    positions : fractional positions ``apex / n`` (apex interpolated between points), shape ``(k,)``.
+    phases : angles at the interpolated apex in radians, shape ``(k,)``.
     weights : apex magnitudes, shape ``(k,)``.
     """
     magnitude = np.abs(spectrum)
@@ -69,7 +69,14 @@ def peak_phases(spectrum: np.ndarray, max_peaks: int = 60, snr: float = 10.0,
     peaks, props = find_peaks(magnitude, height=height, distance=min_distance)
     order = np.argsort(props["peak_heights"])[::-1][:max_peaks]
     peaks = np.sort(peaks[order])
-    return peaks / spectrum.size, np.angle(spectrum[peaks]), magnitude[peaks]
+    peaks = peaks[(peaks > 0) & (peaks < spectrum.size - 1)]
+    # the apex lies between samples: move the phase along its local slope to the
+    # parabolic-interpolated apex, which removes the digitisation error of the angle
+    left, centre, right = magnitude[peaks - 1], magnitude[peaks], magnitude[peaks + 1]
+    curvature = left - 2 * centre + right
+    frac = np.where(curvature < 0, 0.5 * (left - right) / np.where(curvature < 0, curvature, -1.0), 0.0)
+    slope = np.angle(spectrum[peaks + 1] * np.conj(spectrum[peaks - 1])) / 2.0
+    return (peaks + frac) / spectrum.size, np.angle(spectrum[peaks]) + slope * frac, centre
 
 
 def _resultant(phases: np.ndarray, positions: np.ndarray, weights: np.ndarray, p1: float, k: int) -> complex:

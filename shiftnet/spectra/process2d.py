@@ -8,6 +8,7 @@ F1 phase (from the peaks of the 2D spectrum) or magnitude -> optional baseline -
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -107,7 +108,8 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
         log.append({"step": "digital_filter", "grpdly_points": grpdly})
     n_inc = data.shape[0] if magnitude_mode else data.shape[0] // 2
     sizes = _pair(size) if size is not None else (steps.default_size(n_inc), steps.default_size(data.shape[1]))
-    transform = lambda rows: _f2_transform(rows, fid, windows[1], lbs[1], gbs[1], offsets[1], sizes[1])  # noqa: E731
+    transform = partial(_f2_transform, fid=fid, window=windows[1], lb_hz=lbs[1], gb_hz=gbs[1],
+                        sine_offset=offsets[1], size=sizes[1])
     log.append({"step": "f2", "size": sizes[1], **steps.window_record(windows[1], lbs[1], gbs[1], offsets[1])})
 
     if magnitude_mode:
