@@ -417,7 +417,8 @@ def _read_jcampdx(path: Path) -> FID:
         raise SpectrumReadError(path, "JCAMP-DX file holds a spectrum, not a complex FID; use read_processed()")
     if real.size != imag.size:
         raise SpectrumReadError(path, f"truncated: {real.size} real and {imag.size} imaginary points")
-    first, last = (float(v) for v in _jcamp_value(dic, "FIRST").split(",")[:1] + _jcamp_value(dic, "LAST").split(",")[:1])
+    # NTUPLES: FIRST/LAST list one value per symbol (X, R, I); X is the time in seconds
+    first, last = (float(_jcamp_value(dic, key).split(",")[0]) for key in ("FIRST", "LAST"))
     obs = float(_jcamp_value(dic, "$BF1", ".OBSERVEFREQUENCY"))
     acq = {"GRPDLY": _jcamp_value(dic, "$GRPDLY", default="-1"), "DECIM": _jcamp_value(dic, "$DECIM", default="1"),
            "DSPFVS": _jcamp_value(dic, "$DSPFVS", default="0")}
