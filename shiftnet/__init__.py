@@ -12,9 +12,9 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "predict": "predict",
-    "predict_iter": "predict",
-    "ShiftPredictor": "predict",
+    "predict": "predictor",
+    "predict_iter": "predictor",
+    "ShiftPredictor": "predictor",
     "MoleculeResult": "results",
     "read_structures": "readers",
     "train_shift_model": "train",

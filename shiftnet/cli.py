@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_predict(args: argparse.Namespace) -> int:
     from .export import open_writer
-    from .predict import ShiftPredictor, default_predictor
+    from .predictor import ShiftPredictor, default_predictor
 
     predictor = ShiftPredictor(args.models) if args.models else default_predictor()
     inputs = args.input if args.input is not None else list(args.smiles)

@@ -67,13 +67,12 @@ def split_bucket(key: str, n_buckets: int = 10) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % n_buckets
 
 
-def _node_targets(shifts_json: str | None, node_of: np.ndarray, n_nodes: int,
-                  drop: set[int] = frozenset()) -> np.ndarray:
+def _node_targets(shifts_json: str | None, node_of: np.ndarray, n_nodes: int) -> np.ndarray:
     y = np.full(n_nodes, np.nan, dtype=np.float32)
     if isinstance(shifts_json, str):
         for atom, ppm in json.loads(shifts_json).items():
             atom = int(atom)
-            if atom not in drop and 0 <= atom < node_of.size and node_of[atom] >= 0:
+            if 0 <= atom < node_of.size and node_of[atom] >= 0:
                 y[node_of[atom]] = ppm
     return y
 
@@ -82,8 +81,7 @@ def _empty_match(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float32)
 
 
-def example_from_assigned_row(row: pd.Series, source: str,
-                              drop_13c: set[int] = frozenset()) -> ShiftExample:
+def example_from_assigned_row(row: pd.Series, source: str) -> ShiftExample:
     """A row in the ``dev.parquet`` layout -> :class:`ShiftExample` (raises MoleculeError)."""
     mol = Chem.MolFromMolBlock(row["molblock"], removeHs=False)
     if mol is None:
@@ -96,7 +94,7 @@ def example_from_assigned_row(row: pd.Series, source: str,
     return ShiftExample(
         graph=featurize(prep.mol, prep.heavy_index),
         solvent=parse_record_solvent(row.get("solvent_13c") or row.get("solvent_1h")),
-        y_13c=_node_targets(row.get("shifts_13c"), node_of, n, drop_13c),
+        y_13c=_node_targets(row.get("shifts_13c"), node_of, n),
         y_1h=_node_targets(row.get("shifts_1h"), node_of, n),
         match_group=group, match_value=value,
         key=skeleton_key(row.get("inchikey"), prep.mol), source=source,
@@ -148,21 +146,15 @@ def example_from_unassigned_row(row: pd.Series) -> ShiftExample | None:
                         mol_id=str(row["nmrshiftdb_id"]))
 
 
-def load_assigned_table(path: Path, source: str,
-                        outliers: pd.DataFrame | None = None) -> tuple[list[ShiftExample], list[str]]:
+def load_assigned_table(path: Path, source: str) -> tuple[list[ShiftExample], list[str]]:
     """Read a ``dev.parquet``-layout table; returns (examples, skipped-record reasons)."""
     table = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
-    drop: dict[str, set[int]] = {}
-    if outliers is not None:
-        for mol_id, atom in zip(outliers["mol_id"].astype(str), outliers["atom_index"]):
-            drop.setdefault(mol_id, set()).add(int(atom))
     examples, skipped = [], []
     for _, row in table.iterrows():
-        mol_id = str(row["nmrshiftdb_id"])
         try:
-            examples.append(example_from_assigned_row(row, source, drop.get(mol_id, set())))
+            examples.append(example_from_assigned_row(row, source))
         except MoleculeError as exc:
-            skipped.append(f"{source} {mol_id}: {exc}")
+            skipped.append(f"{source} {row['nmrshiftdb_id']}: {exc}")
     return examples, skipped
 
 

@@ -266,7 +266,6 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
     if cache is not None and cache.is_file():
         with open(cache, "rb") as fh:
             return pickle.load(fh)
-    outlier_table = pd.read_csv(outliers) if outliers else None
     examples, skipped = [], []
     for path in paths:
         path = Path(path)
@@ -274,10 +273,12 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
             table_path = path.with_suffix(".parsed.parquet")
             read_nmrshiftdb_sdf(path).to_parquet(table_path)
             path = table_path
-        found, bad = load_assigned_table(path, path.stem.split(".")[0], outlier_table)
+        found, bad = load_assigned_table(path, path.stem.split(".")[0])
         examples += found
         skipped += bad
     train, val = split_examples(examples, val_bucket)
+    if outliers:
+        drop_doubtful_labels(train, pd.read_csv(outliers))
     if unassigned is not None:
         val_keys = {e.key for e in val}
         found, bad = load_unassigned_table(Path(unassigned), val_keys)
@@ -292,6 +293,24 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
         with open(cache, "wb") as fh:
             pickle.dump(result, fh)
     return result
+
+
+def drop_doubtful_labels(examples: list[ShiftExample], table: pd.DataFrame) -> int:
+    """Remove listed 13C labels (``mol_id``, ``atom_index``) from training examples.
+
+    Only training data is cleaned; validation keeps every label. Atom indices are node indices
+    because NMRShiftDB2 tables list heavy atoms first. Returns the number of labels removed.
+    """
+    by_id: dict[str, list[int]] = {}
+    for mol_id, atom in zip(table["mol_id"].astype(str), table["atom_index"]):
+        by_id.setdefault(mol_id, []).append(int(atom))
+    removed = 0
+    for example in examples:
+        for atom in by_id.get(example.mol_id, []):
+            if atom < example.y_13c.size and not np.isnan(example.y_13c[atom]):
+                example.y_13c[atom] = np.nan
+                removed += 1
+    return removed
 
 
 def _fingerprint(examples: list[ShiftExample]) -> str:

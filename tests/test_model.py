@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from shiftnet.model import ModelFileError, ShiftModel, load_model, save_model
-from shiftnet.predict import default_model_paths
+from shiftnet.predictor import default_model_paths
 
 
 def test_shipped_models_load_and_fit_the_size_budget():

@@ -1,32 +1,20 @@
 """Spectra: read and process spectrometer data, simulate spectra with exact labels.
 
-Names are imported lazily so that ``import shiftnet`` does not load nmrglue or scipy.
+``from shiftnet import spectra`` then ``spectra.read``, ``spectra.process``,
+``spectra.simulate``, ``spectra.nus_schedule``, ... (this subpackage is only loaded when used).
 """
 
 from __future__ import annotations
 
-import importlib
-
 from .core import FID, PPMScale, Spectrum, as_spectrum
+from .dataset import SimulatedSpectraDataset
+from .io import SpectrumReadError, read, read_processed
+from .nus import nus_schedule, read_nuslist, write_nuslist
+from .process import process
+from .simulate import SimulatedSpectrum, simulate
 
-_LAZY = {
-    "read": "io",
-    "read_processed": "io",
-    "SpectrumReadError": "io",
-    "process": "process",
-    "simulate": "simulate",
-    "SimulatedSpectrum": "simulate",
-    "nus_schedule": "nus",
-    "read_nuslist": "nus",
-    "write_nuslist": "nus",
-    "SimulatedSpectraDataset": "dataset",
-}
-
-__all__ = ["FID", "PPMScale", "Spectrum", "as_spectrum", *_LAZY]
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = [
+    "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
+    "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
+    "SimulatedSpectraDataset",
+]

@@ -32,7 +32,7 @@ Predictor = Callable[[list[str]], list[Any]]
 
 
 def _default_predictor(smiles: list[str]) -> list[Any]:
-    from shiftnet.predict import predict
+    from shiftnet.predictor import predict
     return predict(smiles, nuclei=("13C", "1H"))
 
 

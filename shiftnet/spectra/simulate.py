@@ -231,7 +231,7 @@ def _is_structure(source: Any) -> bool:
 def _predicted(source: Any, nuclei: tuple[str, ...], solvent: str | None) -> tuple[Chem.Mol, pd.DataFrame]:
     """``(mol, shift table)`` of a structure: a prediction result as is, else ``shiftnet.predict``."""
     if not (hasattr(source, "mol") and hasattr(source, "shifts")):
-        from shiftnet.predict import predict
+        from shiftnet.predictor import predict
         source = predict([source], nuclei=nuclei, solvent=solvent)[0]
     if not getattr(source, "ok", True) or source.mol is None or source.shifts is None:
         raise ValueError(f"no predicted shifts to simulate from: {getattr(source, 'error', 'prediction failed')}")
