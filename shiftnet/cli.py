@@ -27,6 +27,19 @@ TRAIN_EXAMPLES = """examples:
 """
 
 
+PROCESS_EXAMPLES = """examples:
+  shiftnet process data/ibuprofen/2 -o ibuprofen_13c.csv
+  shiftnet process data/ibuprofen/6 -o hmqc.npz
+  shiftnet process data/ibuprofen/1 --vendor
+"""
+
+SIMULATE_EXAMPLES = """examples:
+  shiftnet simulate --smiles "CC(C)Cc1ccc(C(C)C(=O)O)cc1" --nucleus 1H --solvent CDCl3 -o ibu_1h.csv
+  shiftnet simulate --shifts 128.4 77.2 21.5 --nucleus 13C --snr 50 -o sim.csv
+  shiftnet simulate --shifts 7.26 128.4 2.1 30.8 --nucleus HSQC -o hsqc.npz
+"""
+
+
 class _UsageError(Exception):
     pass
 
@@ -66,7 +79,81 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=1)
     train.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
+    process = commands.add_parser("process", help="read and process a spectrum (Bruker, Varian, NMRPipe, JCAMP-DX)",
+                                  epilog=PROCESS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    process.add_argument("path", type=Path, help="Bruker expno directory, Varian .fid directory, NMRPipe or JCAMP-DX file")
+    process.add_argument("-o", "--output", type=Path, help="1D: .csv (ppm, intensity); 2D: .npz; default: a summary only")
+    process.add_argument("--solvent", default=None, help="solvent for referencing (default: from the parameters)")
+    process.add_argument("--lb-hz", type=float, default=None, help="exponential line broadening in Hz")
+    process.add_argument("--vendor", action="store_true", help="read the vendor's processed data (Bruker pdata/1)")
+
+    simulate = commands.add_parser("simulate", help="simulate a 13C, 1H or HSQC spectrum with exact peak labels",
+                                   epilog=SIMULATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    what = simulate.add_mutually_exclusive_group(required=True)
+    what.add_argument("--smiles", help="structure (shifts from the shipped models)")
+    what.add_argument("--shifts", nargs="+", type=float, metavar="PPM",
+                      help="1D shifts in ppm (HSQC: 1H 13C pairs, flattened)")
+    simulate.add_argument("--nucleus", choices=["13C", "1H", "HSQC"], default="13C")
+    simulate.add_argument("--obs-mhz", type=float, default=None)
+    simulate.add_argument("--points", type=int, default=None, help="complex points (1D)")
+    simulate.add_argument("--linewidth-hz", type=float, default=None)
+    simulate.add_argument("--snr", type=float, default=None)
+    simulate.add_argument("--solvent", default=None, help="add the solvent's residual signals")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("-o", "--output", type=Path, required=True,
+                          help="spectrum file: 1D .csv (ppm, intensity), HSQC .npz; peak labels go to OUTPUT stem + _peaks.csv")
     return parser
+
+
+def _run_process(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import spectra
+
+    try:
+        spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
+            spectra.read(args.path), solvent=args.solvent, lb_hz=args.lb_hz)
+    except spectra.SpectrumReadError as exc:
+        print(f"shiftnet process: {exc}", file=sys.stderr)
+        return 1
+    axes = [spec.ppm] if spec.ndim == 1 else list(spec.ppm)
+    ranges = " x ".join(f"{a[0]:.2f}..{a[-1]:.2f} ppm ({a.size} points)" for a in axes)
+    print(f"{args.path}: {spec.nucleus} {ranges}")
+    if args.output is not None:
+        if spec.ndim == 1:
+            np.savetxt(args.output, np.column_stack([spec.ppm, spec.data]), delimiter=",",
+                       header="ppm,intensity", comments="")
+        else:
+            np.savez_compressed(args.output, data=spec.data, ppm_f1=spec.ppm[0], ppm_f2=spec.ppm[1])
+        print(f"written: {args.output}")
+    return 0
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import spectra
+
+    source = args.smiles if args.smiles is not None else args.shifts
+    if args.nucleus == "HSQC" and args.shifts is not None:
+        if len(args.shifts) % 2:
+            raise _UsageError("HSQC --shifts needs 1H 13C pairs (an even number of values)")
+        source = list(zip(args.shifts[::2], args.shifts[1::2]))
+    try:
+        sim = spectra.simulate(source, nucleus=args.nucleus, obs_mhz=args.obs_mhz, n_points=args.points,
+                               linewidth_hz=args.linewidth_hz, snr=args.snr, seed=args.seed, solvent=args.solvent)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    spec = sim.spectrum
+    if spec.ndim == 1:
+        np.savetxt(args.output, np.column_stack([spec.ppm, spec.data]), delimiter=",",
+                   header="ppm,intensity", comments="")
+    else:
+        np.savez_compressed(args.output, data=spec.data, ppm_f1=spec.ppm[0], ppm_f2=spec.ppm[1])
+    peaks_path = args.output.with_name(args.output.stem + "_peaks.csv")
+    sim.peaks.to_csv(peaks_path, index=False)
+    print(f"written: {args.output} and {peaks_path} ({len(sim.peaks)} peaks)")
+    return 0
 
 
 def _run_predict(args: argparse.Namespace) -> int:
@@ -126,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shiftnet`` console script; returns the exit code."""
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)  # close outputs cleanly when killed
-    handlers = {"predict": _run_predict, "train": _run_train}
+    handlers = {"predict": _run_predict, "train": _run_train, "process": _run_process,
+                "simulate": _run_simulate}
     try:
         return handlers[args.command](args)
     except _UsageError as exc:

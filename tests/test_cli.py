@@ -44,3 +44,31 @@ def test_stdout_table_and_exit_codes(capsys):
     assert main(["predict", "--smiles", "xyz", "C1CC"]) == 1
     assert main(["predict", "-i", "/nonexistent/file.smi"]) == 2
     assert main(["predict", "--smiles", "CCO", "-o", "out.unknown"]) == 2
+
+
+def test_simulate_writes_spectrum_and_exact_labels(tmp_path):
+    out = tmp_path / "sim.csv"
+    assert main(["simulate", "--shifts", "128.4", "77.2", "21.5", "--nucleus", "13C", "-o", str(out)]) == 0
+    spectrum = pd.read_csv(out)
+    peaks = pd.read_csv(tmp_path / "sim_peaks.csv")
+    assert sorted(peaks["shift_ppm"].round(3)) == [21.5, 77.2, 128.4]
+    for ppm in (128.4, 77.2, 21.5):
+        nearest = spectrum.iloc[(spectrum["ppm"] - ppm).abs().idxmin()]
+        window = spectrum[(spectrum["ppm"] - ppm).abs() < 0.5]
+        assert window["intensity"].idxmax() == nearest.name
+    assert main(["simulate", "--shifts", "7.2", "--nucleus", "HSQC", "-o", str(tmp_path / "h.npz")]) == 2
+
+
+def test_process_real_ibuprofen_13c(tmp_path):
+    from tests.conftest import SHARED_DATA
+    import pytest
+
+    expno = SHARED_DATA / "raw" / "lucyng_ibuprofen" / "2"
+    if not expno.is_dir():
+        pytest.skip("../shared/data/raw not available")
+    out = tmp_path / "ibu.csv"
+    assert main(["process", str(expno), "-o", str(out)]) == 0
+    spectrum = pd.read_csv(out)
+    aromatic = spectrum[(spectrum["ppm"] > 120) & (spectrum["ppm"] < 135)]
+    assert abs(aromatic.loc[aromatic["intensity"].idxmax(), "ppm"] - 129.4) < 0.3
+    assert main(["process", str(tmp_path)]) == 1
