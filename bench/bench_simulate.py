@@ -41,12 +41,12 @@ def c13_lines(rng: np.random.Generator, batch: int, n_lines: int) -> tuple[np.nd
 
 
 def h1_lines(rng: np.random.Generator, batch: int, obs_mhz: float) -> tuple[np.ndarray, np.ndarray]:
-    """Random 1H multiplet line lists (12 spins, 1-3 couplings each), padded to the longest."""
+    """Random 1H multiplet line lists (16 spins, 2-3 couplings each), padded to the longest."""
     spectra = []
     for _ in range(batch):
         shifts, amps = [], []
-        for centre in rng.uniform(0.5, 9.5, 12):
-            offsets, weights = multiplet(rng.uniform(1.0, 16.0, int(rng.integers(1, 4))).round(1))
+        for centre in rng.uniform(0.5, 9.5, 16):
+            offsets, weights = multiplet(rng.uniform(1.0, 16.0, int(rng.integers(2, 4))).round(1))
             shifts.append(centre + offsets / obs_mhz)
             amps.append(weights * rng.integers(1, 4))
         spectra.append((np.concatenate(shifts), np.concatenate(amps)))

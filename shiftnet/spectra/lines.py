@@ -46,8 +46,8 @@ def log_poles(scale: PPMScale, shifts_ppm: np.ndarray, widths_hz: np.ndarray) ->
 
 
 def _powers(log_z: np.ndarray, exponents: np.ndarray) -> np.ndarray:
-    """``z ** e`` for every line and exponent, shape ``log_z.shape + exponents.shape``."""
-    return np.exp(log_z[..., None] * exponents)
+    """``z ** e`` for every spectrum, exponent and line: ``(batch, lines)`` -> ``(batch, e, lines)``."""
+    return np.exp(log_z[:, None, :] * exponents[None, :, None])
 
 
 def simulate_fids(shifts_ppm: np.ndarray, amplitudes: np.ndarray, widths_hz: np.ndarray | float,
@@ -55,8 +55,9 @@ def simulate_fids(shifts_ppm: np.ndarray, amplitudes: np.ndarray, widths_hz: np.
     """Noise-free FIDs of many spectra at once, each a sum of damped complex exponentials.
 
     The ``n`` time points are factorised as ``k = a * nb + b``, so that
-    ``fid[a, b] = sum_l (A_l z_l^(a nb)) z_l^b`` is one batched matrix product of two small
-    tables of powers per chunk of spectra (exact, no recursion).
+    ``fid[a, b] = sum_l (A_l z_l^(a nb)) z_l^b`` is one batched contraction (``numpy.einsum``
+    over the line axis) of two small tables of powers per chunk of spectra: exact, no recursion,
+    and no BLAS threads to compete with other processes.
 
     Parameters
     ----------
@@ -87,9 +88,9 @@ def simulate_fids(shifts_ppm: np.ndarray, amplitudes: np.ndarray, widths_hz: np.
     out = np.empty((shifts.shape[0], n), dtype=complex)
     for start in range(0, shifts.shape[0], _CHUNK):
         part = slice(start, start + _CHUNK)
-        left = amps[part, :, None] * _powers(log_z[part], outer)      # (c, L, na)
-        right = _powers(log_z[part], inner)                            # (c, L, nb)
-        block = np.matmul(left.transpose(0, 2, 1), right)              # (c, na, nb)
+        left = amps[part, None, :] * _powers(log_z[part], outer)      # (c, na, L)
+        right = _powers(log_z[part], inner)                            # (c, nb, L)
+        block = np.einsum("bal,bcl->bac", left, right)                 # (c, na, nb)
         out[part] = block.reshape(block.shape[0], na * nb)[:, :n]
     return out[0] if single else out
 

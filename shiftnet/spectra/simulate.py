@@ -161,7 +161,7 @@ def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings:
         if group[i] != group[j]:
             partners[i].append((j, j_hz))
             partners[j].append((i, j_hz))
-    rows, signals = [], []
+    signals, parts = [], []
     for g in range(keys.size):
         members = np.flatnonzero(group == g)
         shift = float(shifts_ppm[members[0]])
@@ -172,14 +172,27 @@ def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings:
             j = np.array([j_hz for _, j_hz in partners[m]])
             delta = np.array([(shifts_ppm[p] - shift) * obs_mhz for p, _ in partners[m]]) if roofing else None
             offsets, weights = multiplet(j, delta)
-            rows += [(g, round(o * 1e6), shift + o / obs_mhz, w, int(atom_indices[m])) for o, w in zip(offsets, weights)]
-    lines = pd.DataFrame(rows, columns=["signal", "key", "shift_ppm", "amplitude", "atom"])
-    lines = (lines.groupby(["signal", "key"], sort=True)
-             .agg(shift_ppm=("shift_ppm", "first"), amplitude=("amplitude", "sum"),
-                  atom_indices=("atom", lambda a: tuple(sorted(set(a)))))
-             .reset_index().drop(columns="key"))
-    lines["source"] = "sample"
-    return pd.DataFrame(signals, columns=_SIGNAL_COLUMNS), lines
+            parts.append((np.full(offsets.size, g), offsets, weights, np.full(offsets.size, int(atom_indices[m]))))
+    return pd.DataFrame(signals, columns=_SIGNAL_COLUMNS), _merge_lines(parts, np.array([row[0] for row in signals]), obs_mhz)
+
+
+def _merge_lines(parts: list[tuple[np.ndarray, ...]], signal_shifts: np.ndarray, obs_mhz: float) -> pd.DataFrame:
+    """One line per (signal, offset): amplitudes summed, source atoms united.
+
+    ``parts`` holds ``(signal, offset_hz, weight, atom)`` arrays per spin; ``signal_shifts[g]``
+    is the shift of signal ``g`` (any member's).
+    """
+    signal, offset, weight, atom = (np.concatenate(column) for column in zip(*parts))
+    keys = np.stack([signal, np.round(offset * 1e6).astype(np.int64)], axis=1)
+    unique, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    atoms: list[set] = [set() for _ in range(len(unique))]
+    for line, a in zip(inverse.tolist(), atom.tolist()):
+        atoms[line].add(a)
+    sig = unique[:, 0]
+    return pd.DataFrame({"signal": sig, "shift_ppm": signal_shifts[sig] + offset[first] / obs_mhz,
+                         "amplitude": np.bincount(inverse, weights=weight),
+                         "atom_indices": [tuple(sorted(a)) for a in atoms], "source": "sample"})
 
 
 def _reference_tables(refs: list[ReferenceSignal], source: str, obs_mhz: float,
@@ -231,7 +244,7 @@ def _is_structure(source: Any) -> bool:
 def _predicted(source: Any, nuclei: tuple[str, ...], solvent: str | None) -> tuple[Chem.Mol, pd.DataFrame]:
     """``(mol, shift table)`` of a structure: a prediction result as is, else ``shiftnet.predict``."""
     if not (hasattr(source, "mol") and hasattr(source, "shifts")):
-        from shiftnet.predictor import predict
+        from shiftnet import predict
         source = predict([source], nuclei=nuclei, solvent=solvent)[0]
     if not getattr(source, "ok", True) or source.mol is None or source.shifts is None:
         raise ValueError(f"no predicted shifts to simulate from: {getattr(source, 'error', 'prediction failed')}")
