@@ -74,11 +74,10 @@ class MolGraph:
         return self.x.shape[0]
 
 
-def _atom_row(atom: Chem.Atom, ring_info: Chem.RingInfo) -> tuple[int, ...]:
+def _atom_row(atom: Chem.Atom, ring_info: Chem.RingInfo, heavy_degree: int) -> tuple[int, ...]:
     sizes = ring_info.AtomRingSizes(atom.GetIdx())
     smallest = min(sizes) if sizes else 0
     smallest_idx = 0 if smallest == 0 else min(smallest, 8) - 2
-    heavy_degree = sum(1 for n in atom.GetNeighbors() if n.GetAtomicNum() > 1)
     return (
         _ELEMENT_INDEX.get(atom.GetSymbol(), 0),
         min(heavy_degree, 6),
@@ -99,21 +98,22 @@ def featurize(mol: Chem.Mol, heavy_index: np.ndarray) -> MolGraph:
     Node ``k`` of the graph is atom ``heavy_index[k]``.
     """
     ring_info = mol.GetRingInfo()  # set up by sanitisation (molecules.prepare)
+    heavy = np.zeros(mol.GetNumAtoms(), dtype=bool)
+    heavy[heavy_index] = True
     node_of = np.full(mol.GetNumAtoms(), -1, dtype=np.int64)
     node_of[heavy_index] = np.arange(heavy_index.size)
-    x = np.array([_atom_row(mol.GetAtomWithIdx(int(i)), ring_info) for i in heavy_index], dtype=np.int64)
-    src, dst, attrs = [], [], []
-    for bond in mol.GetBonds():
-        a, b = node_of[bond.GetBeginAtomIdx()], node_of[bond.GetEndAtomIdx()]
-        if a < 0 or b < 0:
-            continue
-        row = (_BOND_TYPE.get(bond.GetBondType(), 0), int(bond.GetIsConjugated()),
-               int(bond.IsInRing()), _BOND_STEREO.get(bond.GetStereo(), 0))
-        src += [a, b]
-        dst += [b, a]
-        attrs += [row, row]
-    edge_index = np.array([src, dst], dtype=np.int64).reshape(2, -1)
-    edge_attr = np.array(attrs, dtype=np.int64).reshape(-1, len(BOND_FEATURES))
+    bonds = [b for b in mol.GetBonds()]
+    ends = np.array([(b.GetBeginAtomIdx(), b.GetEndAtomIdx()) for b in bonds], dtype=np.int64).reshape(-1, 2)
+    keep = np.flatnonzero(heavy[ends[:, 0]] & heavy[ends[:, 1]]) if len(bonds) else np.zeros(0, dtype=np.int64)
+    pairs = node_of[ends[keep]]
+    heavy_degree = np.bincount(pairs.ravel(), minlength=heavy_index.size)
+    x = np.array([_atom_row(mol.GetAtomWithIdx(int(i)), ring_info, int(d))
+                  for i, d in zip(heavy_index, heavy_degree)], dtype=np.int64)
+    rows = np.array([(_BOND_TYPE.get(bonds[k].GetBondType(), 0), int(bonds[k].GetIsConjugated()),
+                      int(bonds[k].IsInRing()), _BOND_STEREO.get(bonds[k].GetStereo(), 0)) for k in keep],
+                    dtype=np.int64).reshape(-1, len(BOND_FEATURES))
+    edge_index = np.concatenate([pairs.T, pairs.T[::-1]], axis=1)
+    edge_attr = np.concatenate([rows, rows])
     return MolGraph(x=x.reshape(-1, len(ATOM_FEATURES)), edge_index=edge_index, edge_attr=edge_attr)
 
 

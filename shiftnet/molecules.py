@@ -68,21 +68,30 @@ def _sanitize(mol: Chem.Mol, what: str) -> None:
         raise MoleculeError(f"cannot sanitise {what}: {exc}") from None
 
 
-def check_domain(mol: Chem.Mol) -> None:
-    """Raise :class:`MoleculeError` when ``mol`` is outside the models' domain."""
+_SUPPORTED_Z = frozenset(Chem.GetPeriodicTable().GetAtomicNumber(s) for s in SUPPORTED_ELEMENTS)
+
+
+def check_domain(mol: Chem.Mol) -> np.ndarray:
+    """Raise :class:`MoleculeError` when ``mol`` is outside the models' domain.
+
+    Returns the atomic number of every atom, shape ``(n_atoms,)``.
+    """
     if mol.GetNumAtoms() == 0:
         raise MoleculeError("empty molecule")
-    unsupported = sorted({a.GetSymbol() for a in mol.GetAtoms()} - SUPPORTED_ELEMENTS)
+    atoms = list(mol.GetAtoms())
+    atomic_num = np.array([a.GetAtomicNum() for a in atoms], dtype=np.int64)
+    unsupported = sorted({atoms[i].GetSymbol() for i in np.flatnonzero(~np.isin(atomic_num, list(_SUPPORTED_Z)))})
     if unsupported:
         raise MoleculeError(f"unsupported element(s): {', '.join(unsupported)}")
-    radicals = [a.GetIdx() for a in mol.GetAtoms() if a.GetNumRadicalElectrons() > 0]
+    radicals = [a.GetIdx() for a in atoms if a.GetNumRadicalElectrons() > 0]
     if radicals:
         raise MoleculeError(f"radical (unpaired electrons on atom(s) {radicals[:5]}) not supported")
-    n_heavy = sum(1 for a in mol.GetAtoms() if a.GetAtomicNum() > 1)
+    n_heavy = int(np.count_nonzero(atomic_num > 1))
     if n_heavy == 0:
         raise MoleculeError("no heavy atoms")
     if n_heavy > MAX_HEAVY_ATOMS:
         raise MoleculeError(f"too large: {n_heavy} heavy atoms (limit {MAX_HEAVY_ATOMS})")
+    return atomic_num
 
 
 def prepare(mol: Chem.Mol) -> PreparedMolecule:
@@ -93,18 +102,18 @@ def prepare(mol: Chem.Mol) -> PreparedMolecule:
     mol = Chem.Mol(mol)
     if mol.NeedsUpdatePropertyCache():
         _sanitize(mol, "molecule")
-    check_domain(mol)
+    input_num = check_domain(mol)
     mol_h = Chem.AddHs(mol)
-    atomic_num = np.fromiter((a.GetAtomicNum() for a in mol_h.GetAtoms()), dtype=np.int64,
-                             count=mol_h.GetNumAtoms())
+    # AddHs only appends H atoms after the existing ones
+    atomic_num = np.concatenate([input_num, np.ones(mol_h.GetNumAtoms() - input_num.size, dtype=np.int64)])
     heavy_index = np.flatnonzero(atomic_num > 1)
     h_index = np.flatnonzero(atomic_num == 1)
-    h_parent = np.empty(h_index.size, dtype=np.int64)
-    for k, idx in enumerate(h_index):
-        heavy = [n.GetIdx() for n in mol_h.GetAtomWithIdx(int(idx)).GetNeighbors() if n.GetAtomicNum() > 1]
-        if not heavy:
-            raise MoleculeError(f"H atom {idx} is not bonded to a heavy atom")
-        h_parent[k] = heavy[0]
+    adjacency = Chem.GetAdjacencyMatrix(mol_h)
+    to_heavy = adjacency[np.ix_(h_index, heavy_index)]
+    orphans = h_index[to_heavy.sum(axis=1) == 0]
+    if orphans.size:
+        raise MoleculeError(f"H atom {int(orphans[0])} is not bonded to a heavy atom")
+    h_parent = heavy_index[to_heavy.argmax(axis=1)]
     ranks = np.asarray(Chem.CanonicalRankAtoms(mol_h, breakTies=False), dtype=np.int64)
     return PreparedMolecule(mol=mol_h, heavy_index=heavy_index, h_index=h_index,
                             h_parent=h_parent, symmetry_class=ranks, atomic_num=atomic_num)
