@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -56,14 +58,17 @@ class ShiftPredictor:
     model_paths : model files; default: the shipped ensemble.
     batch_size : molecules per forward pass.
     chunk_size : molecules read, predicted and yielded together by :meth:`predict_iter`.
+    workers : processes that parse and featurise the next chunks while the network runs on
+        the current one (0: everything in this process). Worth it for large inputs.
     """
 
     def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 256,
-                 chunk_size: int = 2048) -> None:
+                 chunk_size: int = 2048, workers: int = 0) -> None:
         self.model_paths = [Path(p) for p in (model_paths or default_model_paths())]
         self.models: list[ShiftModel] = [load_model(p)[0] for p in self.model_paths]
         self.batch_size = batch_size
         self.chunk_size = chunk_size
+        self.workers = workers
 
     def predict(self, inputs, nuclei: Sequence[str] = NUCLEI, solvent=None,
                 progress: bool = False) -> list[MoleculeResult]:
@@ -81,27 +86,39 @@ class ShiftPredictor:
         records = _records(inputs)
         solvents = _solvent_stream(solvent)
         bar = _ProgressBar(enabled=progress)
-        index = 0
-        while True:
-            chunk = list(islice(records, self.chunk_size))
-            if not chunk:
-                break
-            chunk_solvents = list(islice(solvents, len(chunk)))
-            yield from self._predict_chunk(chunk, chunk_solvents, index, nuclei)
-            index += len(chunk)
-            bar.update(len(chunk))
+        for start, prepared in self._prepared_chunks(records, solvents):
+            results = self._predict_chunk(prepared, start, nuclei)
+            yield from results
+            bar.update(len(results))
         bar.close()
 
-    def _predict_chunk(self, records: list[StructureRecord], solvents: list, start: int,
-                       nuclei: tuple[str, ...]) -> list[MoleculeResult]:
-        results: list[MoleculeResult | None] = [None] * len(records)
-        ready: list[_Prepared] = []
-        for offset, (record, solvent) in enumerate(zip(records, solvents)):
-            outcome = _prepare_record(start + offset, record, solvent)
-            if isinstance(outcome, MoleculeResult):
-                results[offset] = outcome
-            else:
-                ready.append(outcome)
+    def _chunks(self, records: Iterator[StructureRecord], solvents: Iterator) -> Iterator[tuple]:
+        start = 0
+        while chunk := list(islice(records, self.chunk_size)):
+            yield chunk, list(islice(solvents, len(chunk))), start
+            start += len(chunk)
+
+    def _prepared_chunks(self, records, solvents) -> Iterator[tuple[int, list]]:
+        """``(start index, prepared chunk)``, featurised here or, ahead of use, in worker processes."""
+        chunks = self._chunks(records, solvents)
+        if self.workers <= 0:
+            for chunk, chunk_solvents, start in chunks:
+                yield start, _prepare_chunk(chunk, chunk_solvents, start)
+            return
+        with ProcessPoolExecutor(self.workers) as pool:
+            pending: deque = deque()
+            for chunk, chunk_solvents, start in chunks:
+                pending.append((start, pool.submit(_prepare_chunk, chunk, chunk_solvents, start)))
+                if len(pending) > self.workers:
+                    first, future = pending.popleft()
+                    yield first, future.result()
+            while pending:
+                first, future = pending.popleft()
+                yield first, future.result()
+
+    def _predict_chunk(self, prepared: list, start: int, nuclei: tuple[str, ...]) -> list[MoleculeResult]:
+        results: list[MoleculeResult | None] = [p if isinstance(p, MoleculeResult) else None for p in prepared]
+        ready: list[_Prepared] = [p for p in prepared if not isinstance(p, MoleculeResult)]
         for first in range(0, len(ready), self.batch_size):
             batch = ready[first:first + self.batch_size]
             mean, var = self._forward(batch)
@@ -183,6 +200,11 @@ def _prepare_record(index: int, record: StructureRecord, solvent: str | None) ->
         smiles = Chem.MolToSmiles(Chem.RemoveHs(prepared.mol, sanitize=False))
     return _Prepared(index=index, name=record.name, smiles=smiles, prepared=prepared, graph=graph,
                      solvent=solvent_id)
+
+
+def _prepare_chunk(records: list[StructureRecord], solvents: list, start: int) -> list:
+    """Parse and featurise a chunk: a :class:`_Prepared` or a failed result per record."""
+    return [_prepare_record(start + k, r, s) for k, (r, s) in enumerate(zip(records, solvents))]
 
 
 def _symmetric_mean(values: np.ndarray, classes: np.ndarray) -> np.ndarray:

@@ -137,6 +137,18 @@ def test_predict_iter_streams_same_results(tmp_path):
             np.testing.assert_allclose(a.shifts["shift_ppm"], b.shifts["shift_ppm"], atol=1e-4)
 
 
+def test_worker_processes_give_the_same_results():
+    smiles = ["CCO", "bad", "c1ccncc1", "CC(=O)O"] * 3
+    predictor = shiftnet.ShiftPredictor(chunk_size=4, workers=1)
+    pooled = predictor.predict(smiles)
+    serial = shiftnet.predict(smiles)
+    assert [r.index for r in pooled] == list(range(12))
+    assert [r.ok for r in pooled] == [r.ok for r in serial]
+    for a, b in zip(pooled, serial):
+        if a.ok:
+            np.testing.assert_allclose(a.shifts["shift_ppm"], b.shifts["shift_ppm"], atol=1e-4)
+
+
 def test_structure_files(tmp_path):
     smi = tmp_path / "in.smi"
     smi.write_text("CCO ethanol\nnot_smiles broken\nc1ccccc1 benzene\n")
