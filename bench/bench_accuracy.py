@@ -20,23 +20,9 @@ import torch
 
 from shiftnet.model import load_model
 from shiftnet.predictor import default_model_paths
-from shiftnet.train import Z90, load_training_data, predict_examples
+from shiftnet.train import Z90, ensemble_predictions, load_training_data
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
-
-
-def ensemble_predictions(paths: list[Path], examples) -> dict[str, pd.DataFrame]:
-    """Per nucleus: labelled nodes with the ensemble mean and total sigma."""
-    runs = [predict_examples(load_model(p)[0], examples) for p in paths]
-    merged = {}
-    for nucleus in runs[0]:
-        frame = runs[0][nucleus].copy()
-        means = np.stack([r[nucleus]["pred"].to_numpy() for r in runs])
-        variances = np.stack([r[nucleus]["sigma"].to_numpy() ** 2 for r in runs])
-        frame["pred"] = means.mean(0)
-        frame["sigma"] = np.sqrt(variances.mean(0) + means.var(0))
-        merged[nucleus] = frame
-    return merged
 
 
 def describe(frame: pd.DataFrame) -> str:
@@ -60,7 +46,7 @@ def main() -> None:
                                       cache=args.cache)
     print(f"validation: skeleton bucket {info['val_bucket']} (InChIKey first block), {len(val)} molecules, "
           f"data fingerprint {info['fingerprint']}")
-    pred = ensemble_predictions(paths, val)
+    pred = ensemble_predictions([load_model(p)[0] for p in paths], val)
     source = np.array([e.source for e in val])
     carbon = pred["13C"].assign(source=source[pred["13C"]["example"]])
     proton = pred["1H"].assign(source=source[pred["1H"]["example"]])

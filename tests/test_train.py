@@ -106,3 +106,21 @@ def test_real_data_split_is_disjoint(nmrshiftdb_dir, tmp_path):
     train, val, _ = load_training_data([path])
     assert len(train) + len(val) == 300
     assert not {e.key for e in train} & {e.key for e in val}
+
+
+def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
+    from shiftnet.train import Z90, calibrate_ensemble, ensemble_predictions
+
+    examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    torch.manual_seed(0)
+    models = [ShiftModel(dim=16, layers=2).eval(), ShiftModel(dim=16, layers=2).eval()]
+    factors = calibrate_ensemble(models, examples)
+    assert set(factors) == {"13C", "1H"}
+    for nucleus, frame in ensemble_predictions(models, examples).items():
+        coverage = (np.abs(frame["pred"] - frame["y"]) <= Z90 * frame["sigma"]).mean()
+        assert coverage >= 0.9, (nucleus, coverage)
+    # a slightly smaller factor loses coverage: the factor is the smallest that reaches 90 %
+    for model in models:
+        model.sigma_scale *= 0.9
+    assert any((np.abs(f["pred"] - f["y"]) <= Z90 * f["sigma"]).mean() < 0.9
+               for f in ensemble_predictions(models, examples).values())
