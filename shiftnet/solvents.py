@@ -18,10 +18,22 @@ _ALIASES: dict[str, str] = {
     "cd3cn": "CD3CN", "acetonitrile": "CD3CN", "acetonitrile-d3": "CD3CN",
     "ccl4": "CCl4", "tetrachloro-methane": "CCl4", "tetrachloromethane": "CCl4",
     "pyridine": "pyridine-d5", "pyridin-d5": "pyridine-d5", "pyridine-d5": "pyridine-d5", "c5d5n": "pyridine-d5",
+    "dmsod6": "DMSO-d6", "acetoned6": "acetone-d6", "h2o+d2o": "D2O", "h2o/d2o": "D2O", "acn": "CD3CN",
     "cd2cl2": "CD2Cl2", "methylenchloride-d2": "CD2Cl2", "dichloromethane": "CD2Cl2",
     "thf": "THF-d8", "thf-d8": "THF-d8", "tetrahydrofuran-d8": "THF-d8",
 }
 _UNKNOWN = {"", "unknown", "unreported", "none", "null"}
+
+
+def canonical_name(name: str | None) -> str | None:
+    """Canonical solvent name for a user or spectrometer spelling ('cdcl3', 'DMSO', 'MeOD',
+    '<CDCl3>'); None when the name is empty, "unknown" or not recognised."""
+    if not name:
+        return None
+    key = name.strip().strip("<>").strip().lower()
+    if key in _UNKNOWN:
+        return None
+    return _ALIASES.get(key) or next((s for s in SOLVENTS if s.lower() == key), None)
 
 
 def solvent_index(name: str | None) -> int:
@@ -29,12 +41,9 @@ def solvent_index(name: str | None) -> int:
 
     Raises ``ValueError`` naming the accepted solvents when ``name`` is not recognised.
     """
-    if name is None:
+    if name is None or name.strip().lower() in _UNKNOWN:
         return 0
-    key = name.strip().lower()
-    if key in _UNKNOWN:
-        return 0
-    canonical = _ALIASES.get(key) or next((s for s in SOLVENTS if s.lower() == key), None)
+    canonical = canonical_name(name)
     if canonical is None:
         raise ValueError(f"unknown solvent {name!r}; use one of {', '.join(SOLVENTS)}")
     return SOLVENTS.index(canonical)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..solvents import canonical_name
+
 
 @dataclass(frozen=True)
 class SolventSignal:
@@ -41,26 +43,11 @@ SOLVENTS: dict[str, dict[str, SolventSignal]] = {
     "CD3CN": {"13C": SolventSignal(1.32, 21.0, _SEPTET), "1H": SolventSignal(1.94, 2.5, _QUINTET)},
 }
 
-_ALIASES = {
-    "cdcl3": "CDCl3", "chloroform": "CDCl3", "chloroform-d": "CDCl3",
-    "dmso": "DMSO-d6", "dmso-d6": "DMSO-d6", "dmsod6": "DMSO-d6",
-    "meod": "CD3OD", "cd3od": "CD3OD", "methanol-d4": "CD3OD", "methanol": "CD3OD",
-    "acetone": "acetone-d6", "acetone-d6": "acetone-d6", "acetoned6": "acetone-d6",
-    "c6d6": "C6D6", "benzene": "C6D6", "benzene-d6": "C6D6",
-    "d2o": "D2O", "h2o+d2o": "D2O", "h2o/d2o": "D2O", "water": "D2O",
-    "cd3cn": "CD3CN", "acetonitrile": "CD3CN", "acetonitrile-d3": "CD3CN", "acn": "CD3CN",
-}
-
-
 def canonical_solvent(name: str | None) -> str | None:
     """Map a solvent name as spectrometers write it ('CDCl3', 'cdcl3', 'DMSO', 'MeOD', ...) to a
-    key of :data:`SOLVENTS`; None for an empty or unknown name."""
-    if not name:
-        return None
-    key = name.strip().strip("<>").strip().lower()
-    if key in _ALIASES:
-        return _ALIASES[key]
-    return next((c for c in SOLVENTS if c.lower() == key), None)
+    key of :data:`SOLVENTS`; None for an empty, unknown or reference-less solvent."""
+    canonical = canonical_name(name)
+    return canonical if canonical in SOLVENTS else None
 
 
 def solvent_signal(solvent: str, nucleus: str) -> SolventSignal:
