@@ -161,13 +161,12 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
 def _run_predict(args: argparse.Namespace) -> int:
     from .export import open_writer
-    from .predictor import ShiftPredictor, default_predictor
+    from .predictor import ShiftPredictor
 
     workers = args.workers
     if workers is None:
         workers = 1 if args.input is not None and (os.cpu_count() or 1) >= 2 else 0
-    predictor = ShiftPredictor(args.models, workers=workers) if args.models else default_predictor()
-    predictor.workers = workers
+    predictor = ShiftPredictor(args.models, workers=workers)
     inputs = args.input if args.input is not None else list(args.smiles)
     if args.input is not None and not args.input.is_file():
         raise _UsageError(f"input file not found: {args.input}")
@@ -176,10 +175,10 @@ def _run_predict(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         raise _UsageError(str(exc)) from None
     n_ok = n_total = 0
+    chunk: list = []
     try:
         results = predictor.predict_iter(inputs, nuclei=args.nucleus, solvent=args.solvent,
                                          progress=not args.no_progress)
-        chunk = []
         for result in results:
             chunk.append(result)
             n_total += 1
@@ -187,9 +186,9 @@ def _run_predict(args: argparse.Namespace) -> int:
             if len(chunk) >= predictor.chunk_size:
                 writer.write(chunk)
                 chunk = []
+    finally:  # also on interrupt: what was predicted is written and the file closed properly
         if chunk:
             writer.write(chunk)
-    finally:
         writer.close()
     print(f"shiftnet: {n_ok} of {n_total} molecules predicted", file=sys.stderr)
     return 0 if n_ok > 0 else 1

@@ -74,3 +74,23 @@ def test_process_real_ibuprofen_13c(tmp_path):
     found = sorted({round(aromatic.loc[i, "ppm"], 0) for i in tallest})
     assert found == [127.0, 129.0] or found == [127.0, 130.0], found
     assert main(["process", str(tmp_path)]) == 1
+
+
+def test_interrupted_run_leaves_readable_parquet(tmp_path, monkeypatch):
+    from shiftnet.predictor import ShiftPredictor
+
+    original = ShiftPredictor.predict_iter
+
+    def interrupted(self, *args, **kwargs):
+        for k, result in enumerate(original(self, *args, **kwargs)):
+            if k == 5:
+                raise KeyboardInterrupt
+            yield result
+
+    monkeypatch.setattr(ShiftPredictor, "predict_iter", interrupted)
+    source = tmp_path / "many.smi"
+    source.write_text("CCO\n" * 20)
+    out = tmp_path / "partial.parquet"
+    assert main(["predict", "-i", str(source), "-o", str(out), "--workers", "0"]) == 130
+    table = pd.read_parquet(out)
+    assert sorted(table["mol_index"].unique()) == [0, 1, 2, 3, 4]
