@@ -145,7 +145,9 @@ def predict_examples(model: ShiftModel, examples: list[ShiftExample], batch_size
                 "aromatic": batch.graph.x[:, 5].numpy()[has].astype(bool),
                 "element": batch.graph.x[:, 0].numpy()[has],
             }))
-    return {n: pd.concat(rows[n], ignore_index=True) for n in NUCLEI}
+    columns = ["example", "node", "y", "pred", "sigma", "aromatic", "element"]
+    return {n: pd.concat(rows[n], ignore_index=True) if rows[n] else pd.DataFrame(columns=columns)
+            for n in NUCLEI}
 
 
 def calibrate(model: ShiftModel, val: list[ShiftExample]) -> dict[str, float]:
@@ -369,5 +371,7 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
                                           config.val_bucket, cache=run_dir / "data_cache.pkl")
     log.info("training on %d molecules, validating on %d (skeleton bucket %d)",
              len(train), len(val), config.val_bucket)
+    if not val:
+        log.warning("no validation molecules in skeleton bucket %d: sigma stays uncalibrated", config.val_bucket)
     _, metrics = train_model(train, val, config, run_dir, info)
     return metrics
