@@ -20,7 +20,7 @@ import torch
 from rdkit import Chem
 from rdkit.Chem import AllChem
 
-from shiftnet.predictor import ShiftPredictor
+from shiftnet.predictor import ShiftPredictor, default_model_paths
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
 
@@ -31,9 +31,10 @@ def load_smiles(n: int) -> list[str]:
     return table["smiles"].iloc[:n].tolist()
 
 
-def time_predict(smiles: list[str], threads: int) -> tuple[float, int, int]:
+def time_predict(smiles: list[str], threads: int, models: list[Path] | None,
+                 workers: int) -> tuple[float, int, int]:
     torch.set_num_threads(threads)
-    predictor = ShiftPredictor()
+    predictor = ShiftPredictor(models, workers=workers)
     predictor.predict(smiles[:50])  # warm-up
     start = time.perf_counter()
     results = predictor.predict(smiles)
@@ -63,14 +64,19 @@ def main() -> None:
     print(f"machine: {platform.platform()}, {platform.machine()}, torch {torch.__version__}, "
           f"threads {args.threads}")
     smiles = load_smiles(args.n)
-    elapsed, n_ok, rows = time_predict(smiles, args.threads)
-    print(f"shiftnet predict: {len(smiles)} SMILES ({n_ok} ok, {rows} atom rows) in {elapsed:.2f} s "
-          f"= {len(smiles) / elapsed:,.0f} mol/s")
+    members = default_model_paths()
+    for label, models, workers in ((f"shipped ensemble ({len(members)} members)", None, 0),
+                                   (f"shipped ensemble, 1 featurising worker", None, 1),
+                                   ("one member (ShiftPredictor([shift_model_0.pt]))", members[:1], 0),
+                                   ("one member, 1 featurising worker", members[:1], 1)):
+        elapsed, n_ok, rows = time_predict(smiles, args.threads, models, workers)
+        print(f"shiftnet, {label}: {len(smiles)} SMILES ({n_ok} ok, {rows} atom rows) in "
+              f"{elapsed:.2f} s = {len(smiles) / elapsed:,.0f} mol/s")
     etkdg_smiles = smiles[:args.etkdg_n]
     etkdg = time_etkdg(etkdg_smiles)
     rate = len(etkdg_smiles) / etkdg
     print(f"RDKit ETKDGv3, one conformer: {len(etkdg_smiles)} molecules in {etkdg:.2f} s = {rate:,.1f} mol/s")
-    print(f"speed-up over embedding alone: {len(smiles) / elapsed / rate:.0f}x")
+    print(f"last configuration vs embedding alone: {len(smiles) / elapsed / rate:.0f}x")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

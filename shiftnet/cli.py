@@ -7,7 +7,6 @@ command failed, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from pathlib import Path
@@ -63,8 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="CDCl3, DMSO-d6, CD3OD, D2O, C6D6, acetone-d6, CD3CN, ... (default: unknown)")
     predict.add_argument("--format", choices=["csv", "tsv", "json", "sdf", "parquet"], default=None)
     predict.add_argument("--models", nargs="+", type=Path, metavar="PT", help="model files (default: shipped)")
-    predict.add_argument("--workers", type=int, default=None,
-                         help="featurising processes for file input (default: 1 when there are 2+ CPUs)")
+    predict.add_argument("--workers", type=int, default=0,
+                         help="extra processes that featurise ahead (helps on 4+ cores; default 0)")
     predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     train = commands.add_parser("train", help="train a shift model on your data",
@@ -163,10 +162,7 @@ def _run_predict(args: argparse.Namespace) -> int:
     from .export import open_writer
     from .predictor import ShiftPredictor
 
-    workers = args.workers
-    if workers is None:
-        workers = 1 if args.input is not None and (os.cpu_count() or 1) >= 2 else 0
-    predictor = ShiftPredictor(args.models, workers=workers)
+    predictor = ShiftPredictor(args.models, workers=args.workers)
     inputs = args.input if args.input is not None else list(args.smiles)
     if args.input is not None and not args.input.is_file():
         raise _UsageError(f"input file not found: {args.input}")
