@@ -25,25 +25,30 @@ FORMATS = ("csv", "tsv", "json", "sdf", "parquet")
 
 def results_table(results: Iterable[MoleculeResult]) -> pd.DataFrame:
     """One row per predicted atom; a failed molecule gives one row with its error."""
-    blocks = []
-    for r in results:
-        n = len(r.columns.get("atom_index", [])) if r.ok else 0
-        rows = max(n, 1)
-        block = {
-            "mol_index": np.full(rows, r.index), "name": [r.name] * rows, "smiles": [r.smiles] * rows,
-            "ok": np.full(rows, r.ok), "error": [r.error] * rows, "solvent": [r.solvent] * rows,
-        }
-        for column in SHIFT_COLUMNS:
-            block[column] = r.columns[column] if n else [None] * rows
-        blocks.append(pd.DataFrame(block))
-    if not blocks:
+    results = list(results)
+    if not results:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    table = pd.concat(blocks, ignore_index=True)
-    table["atom_index"] = table["atom_index"].astype("Int64")
-    table["parent_index"] = table["parent_index"].astype("Int64")
-    table["shift_ppm"] = table["shift_ppm"].astype(float).round(3)
-    table["sigma_ppm"] = table["sigma_ppm"].astype(float).round(3)
-    return table
+    counts = np.array([len(r.columns["atom_index"]) if r.ok and r.columns else 0 for r in results])
+    rows = np.maximum(counts, 1)
+    table = {
+        "mol_index": np.repeat([r.index for r in results], rows),
+        "name": np.repeat(np.array([r.name for r in results], dtype=object), rows),
+        "smiles": np.repeat(np.array([r.smiles for r in results], dtype=object), rows),
+        "ok": np.repeat([r.ok for r in results], rows),
+        "error": np.repeat(np.array([r.error for r in results], dtype=object), rows),
+        "solvent": np.repeat(np.array([r.solvent for r in results], dtype=object), rows),
+    }
+    for column, empty in (("atom_index", -1), ("parent_index", -1), ("element", None), ("nucleus", None),
+                          ("shift_ppm", np.nan), ("sigma_ppm", np.nan), ("exchangeable", None)):
+        parts = [r.columns[column] if n else np.array([empty], dtype=object) for r, n in zip(results, counts)]
+        table[column] = np.concatenate([np.asarray(p, dtype=object) for p in parts])
+    frame = pd.DataFrame(table)
+    for column in ("atom_index", "parent_index"):
+        frame[column] = pd.array(np.where(frame[column] == -1, None, frame[column]), dtype="Int64")
+    for column in ("shift_ppm", "sigma_ppm"):
+        frame[column] = frame[column].astype(float).round(3)
+    frame["exchangeable"] = frame["exchangeable"].astype("boolean")
+    return frame
 
 
 def result_to_json(result: MoleculeResult) -> dict:
