@@ -181,3 +181,27 @@ def test_read_processed_jcampdx_spectrum(tmp_path):
     assert spec.nucleus == "13C"
     with pytest.raises(SpectrumReadError, match="spectrum, not a complex FID"):
         read(path)
+
+
+def _write_jcamp_spectrum(path, obs_mhz: float, peak_hz: float) -> None:
+    """A hand-made JCAMP-DX 1D NMR spectrum (AFFN X++(Y..Y)), 0..4000 Hz written high to low."""
+    x = np.arange(4000.0, -10.0, -10.0)
+    y = np.round(1000 * np.exp(-0.5 * ((x - peak_hz) / 15.0) ** 2)).astype(int)
+    lines = [f"{x[i]:.1f} " + " ".join(str(v) for v in y[i:i + 10]) for i in range(0, x.size, 10)]
+    header = ["##TITLE= synthetic", "##JCAMP-DX= 5.01", "##DATA TYPE= NMR SPECTRUM",
+              f"##.OBSERVE FREQUENCY= {obs_mhz}", "##.OBSERVE NUCLEUS= ^1H", "##.SOLVENT NAME= CDCl3",
+              "##XUNITS= HZ", "##YUNITS= ARBITRARY UNITS", f"##FIRSTX= {x[0]}", f"##LASTX= {x[-1]}",
+              f"##NPOINTS= {x.size}", "##XFACTOR= 1.0", "##YFACTOR= 1.0", "##XYDATA= (X++(Y..Y))"]
+    path.write_text("\n".join(header + lines + ["##END="]) + "\n")
+
+
+def test_jcamp_dx_spectrum_axis_and_peak(tmp_path):
+    path = tmp_path / "synthetic.jdx"
+    _write_jcamp_spectrum(path, obs_mhz=400.0, peak_hz=2900.0)
+    spec = read_processed(path)
+    assert spec.data.size == 401 and spec.nucleus == "1H" and spec.obs_mhz == 400.0
+    assert spec.ppm[0] == pytest.approx(10.0) and spec.ppm[-1] == pytest.approx(0.0)
+    assert spec.ppm[int(np.argmax(spec.data))] == pytest.approx(7.25, abs=1e-6)
+    assert spec.meta["solvent"] == "CDCl3"
+    with pytest.raises(SpectrumReadError, match="spectrum, not a complex FID"):
+        read(path)
