@@ -108,8 +108,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_process(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from . import spectra
 
     try:
@@ -122,18 +120,22 @@ def _run_process(args: argparse.Namespace) -> int:
     ranges = " x ".join(f"{a[0]:.2f}..{a[-1]:.2f} ppm ({a.size} points)" for a in axes)
     print(f"{args.path}: {spec.nucleus} {ranges}")
     if args.output is not None:
-        if spec.ndim == 1:
-            np.savetxt(args.output, np.column_stack([spec.ppm, spec.data]), delimiter=",",
-                       header="ppm,intensity", comments="")
-        else:
-            np.savez_compressed(args.output, data=spec.data, ppm_f1=spec.ppm[0], ppm_f2=spec.ppm[1])
+        _write_spectrum(spec, args.output)
         print(f"written: {args.output}")
     return 0
 
 
-def _run_simulate(args: argparse.Namespace) -> int:
+def _write_spectrum(spec, path: Path) -> None:
+    """1D: CSV with ``ppm,intensity`` columns; 2D: ``.npz`` with data, ppm_f1, ppm_f2."""
     import numpy as np
 
+    if spec.ndim == 1:
+        np.savetxt(path, np.column_stack([spec.ppm, spec.data]), delimiter=",", header="ppm,intensity", comments="")
+    else:
+        np.savez_compressed(path, data=spec.data, ppm_f1=spec.ppm[0], ppm_f2=spec.ppm[1])
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
     from . import spectra
 
     source = args.smiles if args.smiles is not None else args.shifts
@@ -146,12 +148,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
                                linewidth_hz=args.linewidth_hz, snr=args.snr, seed=args.seed, solvent=args.solvent)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
-    spec = sim.spectrum
-    if spec.ndim == 1:
-        np.savetxt(args.output, np.column_stack([spec.ppm, spec.data]), delimiter=",",
-                   header="ppm,intensity", comments="")
-    else:
-        np.savez_compressed(args.output, data=spec.data, ppm_f1=spec.ppm[0], ppm_f2=spec.ppm[1])
+    _write_spectrum(sim.spectrum, args.output)
     peaks_path = args.output.with_name(args.output.stem + "_peaks.csv")
     sim.peaks.to_csv(peaks_path, index=False)
     print(f"written: {args.output} and {peaks_path} ({len(sim.peaks)} peaks)")

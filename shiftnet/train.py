@@ -10,6 +10,7 @@ accuracy for likelihood). Sigma is then rescaled per nucleus on validation data 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -183,12 +184,12 @@ def calibrate_ensemble(models: list[ShiftModel], examples: list[ShiftExample]) -
     90 % interval covers 90 % of the errors on ``examples`` (bisection on the factor; the
     smallest factor found with coverage >= 90 %)."""
     factors = {}
+    runs = [predict_examples(m, examples) for m in models]
     for k, nucleus in enumerate(NUCLEI):
-        runs = [predict_examples(m, examples)[nucleus] for m in models]
-        means = np.stack([r["pred"].to_numpy() for r in runs])
-        member_var = np.stack([r["sigma"].to_numpy() ** 2 for r in runs]).mean(0)
+        means = np.stack([r[nucleus]["pred"].to_numpy() for r in runs])
+        member_var = np.stack([r[nucleus]["sigma"].to_numpy() ** 2 for r in runs]).mean(0)
         spread = means.var(0)
-        err = np.abs(means.mean(0) - runs[0]["y"].to_numpy())
+        err = np.abs(means.mean(0) - runs[0][nucleus]["y"].to_numpy())
         low, high = 1e-3, 1e3
         for _ in range(60):
             mid = np.sqrt(low * high)
@@ -354,7 +355,6 @@ def drop_doubtful_labels(examples: list[ShiftExample], table: pd.DataFrame) -> i
 
 def _fingerprint(examples: list[ShiftExample]) -> str:
     """sha256 of the sorted (source, id) pairs: identifies the training data."""
-    import hashlib
     ids = sorted(f"{e.source}:{e.mol_id}" for e in examples)
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
