@@ -59,7 +59,8 @@ class ShiftPredictor:
     batch_size : molecules per forward pass.
     chunk_size : molecules read, predicted and yielded together by :meth:`predict_iter`.
     workers : processes that parse and featurise the next chunks while the network runs on
-        the current one (0: everything in this process). Worth it for large inputs.
+        the current one (0: everything in this process). Only for machines with spare cores:
+        on 2 cores it measured slower than 0 (bench/bench_predict.py).
     """
 
     def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 256,
@@ -141,8 +142,7 @@ class ShiftPredictor:
             means = torch.stack([o[nucleus][0] for o in outputs])
             variances = torch.stack([o[nucleus][1] for o in outputs])
             mean[nucleus] = means.mean(0).numpy()
-            spread = means.var(0, unbiased=False) if len(outputs) > 1 else torch.zeros_like(means[0])
-            var[nucleus] = (variances.mean(0) + spread).numpy()
+            var[nucleus] = (variances.mean(0) + means.var(0, unbiased=False)).numpy()
         return mean, var
 
 
