@@ -129,8 +129,3 @@ def to_mol(item: object) -> Chem.Mol:
         raise MoleculeError("missing structure (None)")
     raise MoleculeError(f"unsupported input type {type(item).__name__}; give a SMILES str or an RDKit Mol")
 
-
-def symmetry_groups(prepared: PreparedMolecule, atom_index: np.ndarray) -> list[np.ndarray]:
-    """Group ``atom_index`` into symmetry-equivalent sets (by canonical rank)."""
-    classes = prepared.symmetry_class[atom_index]
-    return [atom_index[classes == c] for c in np.unique(classes)]
