@@ -156,13 +156,17 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_predict(args: argparse.Namespace) -> int:
-    from .export import open_writer
+    from .export import open_writer, output_format
     from .predictor import ShiftPredictor
 
-    predictor = ShiftPredictor(args.models, workers=args.workers)
-    inputs = args.input if args.input is not None else list(args.smiles)
     if args.input is not None and not args.input.is_file():
         raise _UsageError(f"input file not found: {args.input}")
+    try:
+        output_format(args.output, args.format)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    inputs = args.input if args.input is not None else list(args.smiles)
+    predictor = ShiftPredictor(args.models, workers=args.workers)
     try:
         writer = open_writer(args.output, args.format, stream=sys.stdout)
     except (ValueError, OSError) as exc:

@@ -151,19 +151,6 @@ def predict_examples(model: ShiftModel, examples: list[ShiftExample], batch_size
             for n in NUCLEI}
 
 
-def calibrate(model: ShiftModel, val: list[ShiftExample]) -> dict[str, float]:
-    """Set ``model.sigma_scale`` so that the 90 % interval covers 90 % of validation errors."""
-    model.sigma_scale.fill_(1.0)
-    predictions = predict_examples(model, val)
-    scales = {}
-    for k, nucleus in enumerate(NUCLEI):
-        frame = predictions[nucleus]
-        z = np.abs(frame["pred"] - frame["y"]) / frame["sigma"]
-        scales[nucleus] = float(np.quantile(z, 0.9) / Z90) if len(z) else 1.0
-        model.sigma_scale[k] = scales[nucleus]
-    return scales
-
-
 def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, pd.DataFrame]:
     """Per nucleus: labelled nodes with the ensemble mean and total sigma, combined as in
     :class:`shiftnet.predictor.ShiftPredictor` (mean of variances + variance of means)."""
@@ -190,6 +177,9 @@ def calibrate_ensemble(models: list[ShiftModel], examples: list[ShiftExample]) -
         member_var = np.stack([r[nucleus]["sigma"].to_numpy() ** 2 for r in runs]).mean(0)
         spread = means.var(0)
         err = np.abs(means.mean(0) - runs[0][nucleus]["y"].to_numpy())
+        if err.size == 0:  # no labels of this nucleus: nothing to calibrate against
+            factors[nucleus] = 1.0
+            continue
         low, high = 1e-3, 1e3
         for _ in range(60):
             mid = np.sqrt(low * high)
@@ -274,7 +264,8 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
         if config.max_minutes is not None and (time.time() - t0) / 60 > config.max_minutes:
             log.info("time budget reached after epoch %d", epoch + 1)
             break
-    scales = calibrate(model, val)
+    model.sigma_scale.fill_(1.0)
+    scales = calibrate_ensemble([model], val)
     metrics = evaluate(model, val)
     training = {"config": asdict(config), "data": data_info or {}, "n_train": len(train),
                 "n_val": len(val), "sigma_scale": scales, "val_metrics": metrics,
