@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="assigned data: tables in the dev.parquet layout or NMRShiftDB2 SD files")
     train.add_argument("--unassigned", type=Path, help="unassigned 13C peak lists (unassigned_13c.parquet layout)")
     train.add_argument("--outliers", type=Path, help="CSV of doubtful 13C values to leave out (mol_id, atom_index)")
+    train.add_argument("--teacher", nargs="+", type=Path, default=None,
+                       help="model files whose ensemble is distilled into the new model")
     train.add_argument("--out", type=Path, required=True, help="run directory (checkpoints, log, model.pt)")
     train.add_argument("--epochs", type=int, default=40)
     train.add_argument("--dim", type=int, default=192)
@@ -198,12 +200,13 @@ def _run_train(args: argparse.Namespace) -> int:
     from .train import TrainConfig, train_shift_model
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    missing = [str(p) for p in [*args.data, args.unassigned, args.outliers] if p is not None and not p.is_file()]
+    given = [*args.data, args.unassigned, args.outliers, *(args.teacher or [])]
+    missing = [str(p) for p in given if p is not None and not p.is_file()]
     if missing:
         raise _UsageError(f"file(s) not found: {', '.join(missing)}")
     config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes)
-    metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers)
+    metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher)
     print(json.dumps(metrics, indent=2))
     return 0
 

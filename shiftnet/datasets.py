@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from rdkit import Chem
 
-from .featurize import MolGraph, featurize
+from .featurize import CARBON_CODE, MolGraph, featurize
 from .molecules import MoleculeError, mol_from_smiles, prepare
 from .solvents import parse_record_solvent
 
@@ -40,6 +40,9 @@ class ShiftExample:
     key : skeleton key used for splitting (InChIKey first block).
     source : data source name ("dev", "extra", "unassigned", ...).
     mol_id : record id in its source.
+    teacher : optional per-node teacher predictions for distillation, shape ``(n_nodes, 4)``:
+        13C mean, 13C variance, 1H mean, 1H variance (ppm, ppm^2); see
+        :func:`shiftnet.train.attach_teacher`.
     """
 
     graph: MolGraph
@@ -51,6 +54,7 @@ class ShiftExample:
     key: str
     source: str
     mol_id: str
+    teacher: np.ndarray | None = None
 
 
 def skeleton_key(inchikey: str | None, mol: Chem.Mol | None = None) -> str:
@@ -86,13 +90,13 @@ def example_from_assigned_row(row: pd.Series, source: str) -> ShiftExample:
     mol = Chem.MolFromMolBlock(row["molblock"], removeHs=False)
     if mol is None:
         raise MoleculeError(f"record {row['nmrshiftdb_id']}: unreadable mol block")
-    prep = prepare(mol)
+    prep = prepare(mol, copy=False)
     n = prep.heavy_index.size
     node_of = np.full(prep.mol.GetNumAtoms(), -1, dtype=np.int64)
     node_of[prep.heavy_index] = np.arange(n)
     group, value = _empty_match(n)
     return ShiftExample(
-        graph=featurize(prep.mol, prep.heavy_index),
+        graph=featurize(prep),
         solvent=parse_record_solvent(row.get("solvent_13c") or row.get("solvent_1h")),
         y_13c=_node_targets(row.get("shifts_13c"), node_of, n),
         y_1h=_node_targets(row.get("shifts_1h"), node_of, n),
@@ -129,10 +133,10 @@ def match_groups(carbon_h: np.ndarray, peaks: list[tuple[float, str]]) -> tuple[
 
 def example_from_unassigned_row(row: pd.Series) -> ShiftExample | None:
     """A row of ``unassigned_13c.parquet`` -> example with matching groups, or None if unusable."""
-    prep = prepare(mol_from_smiles(row["smiles"]))
-    graph = featurize(prep.mol, prep.heavy_index)
+    prep = prepare(mol_from_smiles(row["smiles"]), copy=False)
+    graph = featurize(prep)
     n = graph.num_nodes
-    is_carbon = graph.x[:, 0] == 2  # element index of "C" (ELEMENTS[1])
+    is_carbon = graph.x[:, 0] == CARBON_CODE
     carbon_h = graph.x[is_carbon, 2]
     fitted = match_groups(carbon_h, [tuple(p) for p in json.loads(row["peaks_13c"])])
     if fitted is None:

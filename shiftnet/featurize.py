@@ -11,15 +11,19 @@ it and refuse to load with a different featuriser.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import torch
 from rdkit import Chem
 
+from .molecules import PreparedMolecule
+
 FEATURIZER_VERSION = "heavy-v1"
 
 ELEMENTS = ["B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I"]
 _ELEMENT_INDEX = {s: i + 1 for i, s in enumerate(ELEMENTS)}  # 0 = other
+CARBON_CODE = _ELEMENT_INDEX["C"]  #: element feature value of carbon
 _HYBRID = {
     Chem.HybridizationType.SP: 1, Chem.HybridizationType.SP2: 2, Chem.HybridizationType.SP3: 3,
     Chem.HybridizationType.SP3D: 4, Chem.HybridizationType.SP3D2: 5, Chem.HybridizationType.S: 6,
@@ -74,47 +78,91 @@ class MolGraph:
         return self.x.shape[0]
 
 
-def _atom_row(atom: Chem.Atom, ring_info: Chem.RingInfo, heavy_degree: int) -> tuple[int, ...]:
-    sizes = ring_info.AtomRingSizes(atom.GetIdx())
-    smallest = min(sizes) if sizes else 0
-    smallest_idx = 0 if smallest == 0 else min(smallest, 8) - 2
-    return (
-        _ELEMENT_INDEX.get(atom.GetSymbol(), 0),
-        min(heavy_degree, 6),
-        min(atom.GetTotalNumHs(includeNeighbors=True), 4),
-        min(max(atom.GetFormalCharge(), -2), 2) + 2,
-        _HYBRID.get(atom.GetHybridization(), 0),
-        int(atom.GetIsAromatic()),
-        smallest_idx,
-        min(len(sizes), 3),
-        min(sum(1 for s in sizes if s == 6), 2),
-        int(5 in sizes),
-    )
+def _lookup(mapping: dict, size: int = 32) -> np.ndarray:
+    """Table from ``int(enum)`` to feature code (0 for anything not in ``mapping``)."""
+    table = np.zeros(size, dtype=np.int64)
+    for key, code in mapping.items():
+        table[int(key)] = code
+    return table
 
 
-def featurize(mol: Chem.Mol, heavy_index: np.ndarray) -> MolGraph:
-    """Featurise the heavy atoms ``heavy_index`` (indices into ``mol``, which has explicit H).
+_ELEMENT_CODE = _lookup({Chem.GetPeriodicTable().GetAtomicNumber(s): i for s, i in _ELEMENT_INDEX.items()}, 128)
+_HYBRID_CODE = _lookup(_HYBRID)
+_BOND_TYPE_CODE = _lookup(_BOND_TYPE)
+_BOND_STEREO_CODE = _lookup(_BOND_STEREO)
 
-    Node ``k`` of the graph is atom ``heavy_index[k]``.
+
+def _ring_features(prepared: Sequence[PreparedMolecule], heavy_ids: np.ndarray, atom_offset: np.ndarray) -> np.ndarray:
+    """Per node: smallest ring code, number of rings, six-ring count, in a five-ring; ``(N, 4)``.
+
+    ``heavy_ids``: batch-global atom id of every node (sorted); ``atom_offset``: per molecule.
     """
-    ring_info = mol.GetRingInfo()  # set up by sanitisation (molecules.prepare)
-    heavy = np.zeros(mol.GetNumAtoms(), dtype=bool)
-    heavy[heavy_index] = True
-    node_of = np.full(mol.GetNumAtoms(), -1, dtype=np.int64)
-    node_of[heavy_index] = np.arange(heavy_index.size)
-    bonds = [b for b in mol.GetBonds()]
-    ends = np.array([(b.GetBeginAtomIdx(), b.GetEndAtomIdx()) for b in bonds], dtype=np.int64).reshape(-1, 2)
-    keep = np.flatnonzero(heavy[ends[:, 0]] & heavy[ends[:, 1]]) if len(bonds) else np.zeros(0, dtype=np.int64)
-    pairs = node_of[ends[keep]]
-    heavy_degree = np.bincount(pairs.ravel(), minlength=heavy_index.size)
-    x = np.array([_atom_row(mol.GetAtomWithIdx(int(i)), ring_info, int(d))
-                  for i, d in zip(heavy_index, heavy_degree)], dtype=np.int64)
-    rows = np.array([(_BOND_TYPE.get(bonds[k].GetBondType(), 0), int(bonds[k].GetIsConjugated()),
-                      int(bonds[k].IsInRing()), _BOND_STEREO.get(bonds[k].GetStereo(), 0)) for k in keep],
-                    dtype=np.int64).reshape(-1, len(BOND_FEATURES))
-    edge_index = np.concatenate([pairs.T, pairs.T[::-1]], axis=1)
-    edge_attr = np.concatenate([rows, rows])
-    return MolGraph(x=x.reshape(-1, len(ATOM_FEATURES)), edge_index=edge_index, edge_attr=edge_attr)
+    n_nodes = heavy_ids.size
+    sizes = np.array([len(r) for p in prepared for r in p.rings], dtype=np.int64)
+    if sizes.size == 0:
+        return np.zeros((n_nodes, 4), dtype=np.int64)
+    ring_atoms = np.array([a + off for p, off in zip(prepared, atom_offset) for r in p.rings for a in r],
+                          dtype=np.int64)
+    nodes = np.searchsorted(heavy_ids, ring_atoms)
+    ring_size = np.repeat(sizes, sizes)
+    smallest = np.full(n_nodes, 99, dtype=np.int64)
+    np.minimum.at(smallest, nodes, ring_size)
+    smallest_code = np.where(smallest == 99, 0, np.minimum(smallest, 8) - 2)
+    count = np.bincount(nodes, minlength=n_nodes)
+    six = np.bincount(nodes, weights=ring_size == 6, minlength=n_nodes).astype(np.int64)
+    five = np.bincount(nodes, weights=ring_size == 5, minlength=n_nodes) > 0
+    return np.stack([smallest_code, np.minimum(count, 3), np.minimum(six, 2), five], axis=1)
+
+
+def featurize_arrays(prepared: Sequence[PreparedMolecule]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features of many prepared molecules at once (numpy on the concatenated tables, no RDKit).
+
+    Returns ``(x, edge_index, edge_attr, n_nodes)``: the batch's node features ``(N, 10)``,
+    directed edges ``(2, E)`` with node offsets applied (per molecule: every bond forward, then
+    every bond backward), bond features ``(E, 4)`` and the node count per molecule ``(B,)``.
+    Node ``k`` of molecule ``i`` is its atom ``prepared[i].heavy_index[k]``.
+    """
+    cat = np.concatenate
+    n_atoms = np.array([p.atomic_num.size for p in prepared], dtype=np.int64)
+    n_nodes = np.array([p.heavy_index.size for p in prepared], dtype=np.int64)
+    n_bonds = np.array([len(p.heavy_bonds) for p in prepared], dtype=np.int64)
+    atom_offset = cat([[0], np.cumsum(n_atoms)[:-1]]).astype(np.int64)
+    heavy_ids = cat([p.heavy_index for p in prepared]) + np.repeat(atom_offset, n_nodes)
+    atoms = cat([p.heavy_atoms for p in prepared])
+    bonds = cat([p.heavy_bonds for p in prepared])
+    pairs = np.searchsorted(heavy_ids, bonds[:, :2] + np.repeat(atom_offset, n_bonds)[:, None])
+    x = np.empty((heavy_ids.size, len(ATOM_FEATURES)), dtype=np.int64)
+    x[:, 0] = _ELEMENT_CODE[np.minimum(atoms[:, 0], 127)]
+    x[:, 1] = np.minimum(np.bincount(pairs.ravel(), minlength=heavy_ids.size), 6)
+    x[:, 2] = np.minimum(atoms[:, 4], 4)
+    x[:, 3] = np.clip(atoms[:, 1], -2, 2) + 2
+    x[:, 4] = _HYBRID_CODE[atoms[:, 2]]
+    x[:, 5] = atoms[:, 3]
+    x[:, 6:] = _ring_features(prepared, heavy_ids, atom_offset)
+    rows = np.stack([_BOND_TYPE_CODE[bonds[:, 2]], bonds[:, 3], bonds[:, 4],
+                     _BOND_STEREO_CODE[bonds[:, 5]]], axis=1)
+    # per molecule: forward edges, then the same edges reversed
+    molecule = np.repeat(np.arange(len(prepared)), n_bonds)
+    order = np.argsort(cat([molecule * 2, molecule * 2 + 1]), kind="stable")
+    edge_index = cat([pairs.T, pairs.T[::-1]], axis=1)[:, order]
+    edge_attr = cat([rows, rows])[order]
+    return x, edge_index, edge_attr, n_nodes
+
+
+def featurize(prepared: PreparedMolecule) -> MolGraph:
+    """Featurise the heavy atoms of one prepared molecule (node ``k`` = ``heavy_index[k]``)."""
+    x, edge_index, edge_attr, _ = featurize_arrays([prepared])
+    return MolGraph(x=x, edge_index=edge_index, edge_attr=edge_attr)
+
+
+def featurize_batch(prepared: Sequence[PreparedMolecule], solvents: Sequence[int] | np.ndarray) -> "GraphBatch":
+    """Featurise and collate many molecules in one go; equal to ``collate([featurize(p) ...])``."""
+    x, edge_index, edge_attr, n_nodes = featurize_arrays(prepared)
+    return GraphBatch(x=torch.from_numpy(x), edge_index=torch.from_numpy(edge_index),
+                      edge_attr=torch.from_numpy(edge_attr),
+                      batch=torch.from_numpy(np.repeat(np.arange(len(prepared)), n_nodes)),
+                      solvent=torch.as_tensor(np.asarray(solvents, dtype=np.int64)),
+                      num_graphs=len(prepared))
 
 
 @dataclass

@@ -28,7 +28,9 @@ class MoleculeError(ValueError):
 
 @dataclass
 class PreparedMolecule:
-    """A molecule ready for featurisation.
+    """A molecule ready for featurisation: the RDKit Mol plus every per-atom and per-bond
+    property the featuriser needs, read from RDKit once (:func:`shiftnet.featurize.featurize`
+    then works on arrays only).
 
     Attributes
     ----------
@@ -36,9 +38,14 @@ class PreparedMolecule:
     heavy_index : indices (into ``mol``) of the heavy atoms, in input order, shape ``(n_heavy,)``.
     h_index : indices of the H atoms, shape ``(n_h,)``.
     h_parent : index (into ``mol``) of the heavy atom carrying each H, shape ``(n_h,)``.
-    symmetry_class : RDKit canonical rank without tie breaking per atom, shape ``(n_atoms,)``;
-        equal values mark symmetry-equivalent atoms.
+    symmetry_class : symmetry class per atom (RDKit canonical ranks without tie breaking),
+        shape ``(n_atoms,)``, values in ``[0, n_atoms)``; equal values mark equivalent atoms.
     atomic_num : atomic number per atom, shape ``(n_atoms,)``.
+    heavy_atoms : per heavy atom (rows in ``heavy_index`` order) the columns of
+        :data:`ATOM_COLUMNS`, shape ``(n_heavy, 5)``, int64.
+    heavy_bonds : per bond between two heavy atoms (RDKit bond order) the columns of
+        :data:`BOND_COLUMNS`, shape ``(n_heavy_bonds, 6)``, int64; atoms are ``mol`` indices.
+    rings : RDKit ring perception (``RingInfo.AtomRings``): atom indices of each ring.
     """
 
     mol: Chem.Mol
@@ -47,6 +54,17 @@ class PreparedMolecule:
     h_parent: np.ndarray
     symmetry_class: np.ndarray
     atomic_num: np.ndarray
+    heavy_atoms: np.ndarray
+    heavy_bonds: np.ndarray
+    rings: tuple[tuple[int, ...], ...]
+
+
+#: Columns of :attr:`PreparedMolecule.heavy_atoms`. ``hybridization`` is ``int(HybridizationType)``.
+ATOM_COLUMNS = ("atomic_num", "formal_charge", "hybridization", "aromatic", "total_h")
+#: Columns of :attr:`PreparedMolecule.heavy_bonds`. ``bond_type`` is ``int(BondType)``;
+#: ``stereo`` is ``int(BondStereo)``, read for double bonds only (0 otherwise).
+BOND_COLUMNS = ("begin", "end", "bond_type", "conjugated", "in_ring", "stereo")
+_DOUBLE = int(Chem.BondType.DOUBLE)
 
 
 def mol_from_smiles(smiles: str) -> Chem.Mol:
@@ -68,55 +86,107 @@ def _sanitize(mol: Chem.Mol, what: str) -> None:
         raise MoleculeError(f"cannot sanitise {what}: {exc}") from None
 
 
-_SUPPORTED_Z = frozenset(Chem.GetPeriodicTable().GetAtomicNumber(s) for s in SUPPORTED_ELEMENTS)
+_SUPPORTED_Z = np.zeros(256, dtype=bool)  # lookup by atomic number
+_SUPPORTED_Z[[Chem.GetPeriodicTable().GetAtomicNumber(s) for s in SUPPORTED_ELEMENTS]] = True
 
 
-def check_domain(mol: Chem.Mol) -> np.ndarray:
-    """Raise :class:`MoleculeError` when ``mol`` is outside the models' domain.
+def _atom_table(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
+    """``(ATOM_COLUMNS table, radical electrons)`` of every atom, shapes ``(n, 5)`` and ``(n,)``."""
+    rows = []
+    for i in range(mol.GetNumAtoms()):
+        atom = mol.GetAtomWithIdx(i)
+        rows.append((atom.GetAtomicNum(), atom.GetFormalCharge(), int(atom.GetHybridization()),
+                     atom.GetIsAromatic(), atom.GetTotalNumHs(includeNeighbors=True),
+                     atom.GetNumRadicalElectrons()))
+    table = np.array(rows, dtype=np.int64).reshape(-1, len(ATOM_COLUMNS) + 1)
+    return table[:, :-1], table[:, -1]
 
-    Returns the atomic number of every atom, shape ``(n_atoms,)``.
+
+def _bond_table(mol: Chem.Mol, heavy: np.ndarray) -> np.ndarray:
+    """:data:`BOND_COLUMNS` of the bonds joining two heavy atoms (``heavy``: bool per atom)."""
+    ring_bonds = {b for ring in mol.GetRingInfo().BondRings() for b in ring}
+    rows = []
+    for i in range(mol.GetNumBonds()):
+        bond = mol.GetBondWithIdx(i)
+        begin, end = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+        if not (heavy[begin] and heavy[end]):
+            continue
+        bond_type = int(bond.GetBondType())
+        stereo = int(bond.GetStereo()) if bond_type == _DOUBLE else 0
+        rows.append((begin, end, bond_type, bond.GetIsConjugated(), i in ring_bonds, stereo))
+    return np.array(rows, dtype=np.int64).reshape(-1, len(BOND_COLUMNS))
+
+
+def check_domain(atomic_num: np.ndarray, radicals: np.ndarray) -> None:
+    """Raise :class:`MoleculeError` when a molecule is outside the models' domain.
+
+    ``atomic_num`` and ``radicals`` (unpaired electrons) per atom, shapes ``(n_atoms,)``.
     """
-    if mol.GetNumAtoms() == 0:
+    if atomic_num.size == 0:
         raise MoleculeError("empty molecule")
-    atoms = list(mol.GetAtoms())
-    atomic_num = np.array([a.GetAtomicNum() for a in atoms], dtype=np.int64)
-    unsupported = sorted({atoms[i].GetSymbol() for i in np.flatnonzero(~np.isin(atomic_num, list(_SUPPORTED_Z)))})
-    if unsupported:
-        raise MoleculeError(f"unsupported element(s): {', '.join(unsupported)}")
-    radicals = [a.GetIdx() for a in atoms if a.GetNumRadicalElectrons() > 0]
-    if radicals:
-        raise MoleculeError(f"radical (unpaired electrons on atom(s) {radicals[:5]}) not supported")
+    if not _SUPPORTED_Z[atomic_num].all():
+        unsupported = np.unique(atomic_num[~_SUPPORTED_Z[atomic_num]])
+        table = Chem.GetPeriodicTable()
+        raise MoleculeError(f"unsupported element(s): {', '.join(sorted(table.GetElementSymbol(int(z)) for z in unsupported))}")
+    if radicals.any():
+        raise MoleculeError(f"radical (unpaired electrons on atom(s) {np.flatnonzero(radicals)[:5].tolist()}) not supported")
     n_heavy = int(np.count_nonzero(atomic_num > 1))
     if n_heavy == 0:
         raise MoleculeError("no heavy atoms")
     if n_heavy > MAX_HEAVY_ATOMS:
         raise MoleculeError(f"too large: {n_heavy} heavy atoms (limit {MAX_HEAVY_ATOMS})")
-    return atomic_num
 
 
-def prepare(mol: Chem.Mol) -> PreparedMolecule:
-    """Add missing H (appended), check the domain and compute H bookkeeping and symmetry.
+def prepare(mol: Chem.Mol, copy: bool = True) -> PreparedMolecule:
+    """Add missing H (appended), check the domain, read atom and bond properties, compute the
+    H bookkeeping and symmetry.
 
-    The input Mol is not modified. Raises :class:`MoleculeError`.
+    The input Mol is not modified; ``copy=False`` skips the defensive copy for a Mol the caller
+    owns (it may then be sanitised in place). Raises :class:`MoleculeError`.
     """
-    mol = Chem.Mol(mol)
     if mol.NeedsUpdatePropertyCache():
+        mol = Chem.Mol(mol) if copy else mol
         _sanitize(mol, "molecule")
-    input_num = check_domain(mol)
+    atoms, radicals = _atom_table(mol)
+    input_num = atoms[:, 0]
+    check_domain(input_num, radicals)
     mol_h = Chem.AddHs(mol)
     # AddHs only appends H atoms after the existing ones
     atomic_num = np.concatenate([input_num, np.ones(mol_h.GetNumAtoms() - input_num.size, dtype=np.int64)])
-    heavy_index = np.flatnonzero(atomic_num > 1)
-    h_index = np.flatnonzero(atomic_num == 1)
-    adjacency = Chem.GetAdjacencyMatrix(mol_h)
-    to_heavy = adjacency[np.ix_(h_index, heavy_index)]
+    heavy = atomic_num > 1
+    heavy_index = np.flatnonzero(heavy)
+    h_index = np.flatnonzero(~heavy)
+    if heavy_index.size == input_num.size:  # no H atoms in the input: all H appended, atom by atom
+        h_parent = np.repeat(heavy_index, atoms[:, 4])
+        ranks = _ranks_with_appended_h(mol, h_parent)
+    else:
+        h_parent = _h_parents(mol_h, heavy_index, h_index)
+        ranks = np.asarray(Chem.CanonicalRankAtoms(mol_h, breakTies=False), dtype=np.int64)
+    return PreparedMolecule(mol=mol_h, heavy_index=heavy_index, h_index=h_index,
+                            h_parent=h_parent, symmetry_class=ranks, atomic_num=atomic_num,
+                            heavy_atoms=atoms[heavy_index], heavy_bonds=_bond_table(mol, heavy),
+                            rings=mol.GetRingInfo().AtomRings())
+
+
+def _h_parents(mol_h: Chem.Mol, heavy_index: np.ndarray, h_index: np.ndarray) -> np.ndarray:
+    """The heavy atom carrying each H atom (general case: H anywhere in the input)."""
+    to_heavy = Chem.GetAdjacencyMatrix(mol_h)[np.ix_(h_index, heavy_index)]
     orphans = h_index[to_heavy.sum(axis=1) == 0]
     if orphans.size:
         raise MoleculeError(f"H atom {int(orphans[0])} is not bonded to a heavy atom")
-    h_parent = heavy_index[to_heavy.argmax(axis=1)]
-    ranks = np.asarray(Chem.CanonicalRankAtoms(mol_h, breakTies=False), dtype=np.int64)
-    return PreparedMolecule(mol=mol_h, heavy_index=heavy_index, h_index=h_index,
-                            h_parent=h_parent, symmetry_class=ranks, atomic_num=atomic_num)
+    return heavy_index[to_heavy.argmax(axis=1)]
+
+
+def _ranks_with_appended_h(mol: Chem.Mol, h_parent: np.ndarray) -> np.ndarray:
+    """Symmetry classes of ``mol`` + its appended H without ranking the H-expanded graph.
+
+    The H count is part of RDKit's atom invariants, so heavy atoms rank the same without the H
+    atoms; an H is equivalent to another exactly when their parents are. Classes are numbered
+    densely (values below the atom count, as RDKit's ranks).
+    """
+    heavy_ranks = np.asarray(Chem.CanonicalRankAtoms(mol, breakTies=False), dtype=np.int64)
+    classes = np.concatenate([heavy_ranks, heavy_ranks.size + heavy_ranks[h_parent]])
+    return np.unique(classes, return_inverse=True)[1].astype(np.int64)
 
 
 def to_mol(item: object) -> Chem.Mol:

@@ -19,11 +19,11 @@ import numpy as np
 import torch
 from rdkit import Chem
 
-from .featurize import MolGraph, collate, featurize
+from .featurize import CARBON_CODE, GraphBatch, featurize_batch
 from .model import NUCLEI, ShiftModel, load_model
 from .molecules import MoleculeError, PreparedMolecule, prepare, to_mol
 from .readers import StructureRecord, read_structures
-from .results import MoleculeResult
+from .results import BatchTable, MoleculeResult
 from .solvents import SOLVENTS, solvent_index
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -38,7 +38,6 @@ class _Prepared:
     name: str | None
     smiles: str
     prepared: PreparedMolecule
-    graph: MolGraph
     solvent: int
 
 
@@ -122,21 +121,18 @@ class ShiftPredictor:
         ready: list[_Prepared] = [p for p in prepared if not isinstance(p, MoleculeResult)]
         for first in range(0, len(ready), self.batch_size):
             batch = ready[first:first + self.batch_size]
-            mean, var = self._forward(batch)
-            sizes = np.array([p.graph.num_nodes for p in batch])
-            bounds = np.concatenate([[0], np.cumsum(sizes)])
-            for k, item in enumerate(batch):
-                node_slice = slice(bounds[k], bounds[k + 1])
-                results[item.index - start] = _build_result(
-                    item, {n: mean[n][node_slice] for n in NUCLEI},
-                    {n: var[n][node_slice] for n in NUCLEI}, nuclei)
+            graph = featurize_batch([p.prepared for p in batch], [p.solvent for p in batch])
+            mean, var = self._forward(graph)
+            for item, result in zip(batch, _build_results(batch, graph, mean, var, nuclei)):
+                results[item.index - start] = result
         return results  # type: ignore[return-value]
 
     @torch.inference_mode()
-    def _forward(self, batch: list[_Prepared]) -> tuple[dict, dict]:
+    def _forward(self, graph: GraphBatch) -> tuple[dict, dict]:
         """Ensemble mean and total variance (mean of variances + variance of means) per node."""
-        graph = collate([p.graph for p in batch], [p.solvent for p in batch])
         outputs = [model(graph) for model in self.models]
+        if len(outputs) == 1:
+            return ({n: outputs[0][n][0].numpy() for n in NUCLEI}, {n: outputs[0][n][1].numpy() for n in NUCLEI})
         mean, var = {}, {}
         for nucleus in NUCLEI:
             means = torch.stack([o[nucleus][0] for o in outputs])
@@ -191,15 +187,12 @@ def _prepare_record(index: int, record: StructureRecord, solvent: str | None) ->
         if record.error:
             raise MoleculeError(record.error)
         solvent_id = solvent_index(solvent)
-        mol = to_mol(record.item)
-        prepared = prepare(mol)
-        graph = featurize(prepared.mol, prepared.heavy_index)
+        prepared = prepare(to_mol(record.item), copy=smiles is None)  # a Mol parsed here is ours
     except (MoleculeError, ValueError) as exc:
         return MoleculeResult(index=index, name=record.name, smiles=smiles, ok=False, error=str(exc))
     if smiles is None:
         smiles = Chem.MolToSmiles(Chem.RemoveHs(prepared.mol, sanitize=False))
-    return _Prepared(index=index, name=record.name, smiles=smiles, prepared=prepared, graph=graph,
-                     solvent=solvent_id)
+    return _Prepared(index=index, name=record.name, smiles=smiles, prepared=prepared, solvent=solvent_id)
 
 
 def _prepare_chunk(records: list[StructureRecord], solvents: list, start: int) -> list:
@@ -207,43 +200,61 @@ def _prepare_chunk(records: list[StructureRecord], solvents: list, start: int) -
     return [_prepare_record(start + k, r, s) for k, (r, s) in enumerate(zip(records, solvents))]
 
 
-def _symmetric_mean(values: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Replace each value by the mean over its symmetry class."""
-    _, inverse = np.unique(classes, return_inverse=True)
-    sums = np.bincount(inverse, weights=values)
-    counts = np.bincount(inverse)
-    return (sums / counts)[inverse]
+def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Replace each value by the mean over its group (equal ``groups`` values)."""
+    _, inverse = np.unique(groups, return_inverse=True)
+    return (np.bincount(inverse, weights=values) / np.bincount(inverse))[inverse]
 
 
-def _build_result(item: _Prepared, mean: dict[str, np.ndarray], var: dict[str, np.ndarray],
-                  nuclei: tuple[str, ...]) -> MoleculeResult:
-    """Per-atom table from per-node predictions, symmetry-averaged."""
-    prep, x = item.prepared, item.graph.x
-    parts = []
+def _build_results(batch: list[_Prepared], graph: GraphBatch, mean: dict[str, np.ndarray],
+                   var: dict[str, np.ndarray], nuclei: tuple[str, ...]) -> list[MoleculeResult]:
+    """Per-atom tables of a whole batch at once, symmetry-averaged, split into one result each.
+
+    ``mean``/``var``: per nucleus, one value per node of the collated batch, shape ``(N,)``.
+    Atom indices are made batch-global by per-molecule offsets, so symmetry classes, H parents
+    and nodes of all molecules are handled by single numpy operations.
+    """
+    cat = np.concatenate
+    preps = [p.prepared for p in batch]
+    n_atoms = np.array([p.atomic_num.size for p in preps])
+    n_nodes = np.array([p.heavy_index.size for p in preps])
+    n_h = np.array([p.h_index.size for p in preps])
+    offset = cat([[0], np.cumsum(n_atoms)]).astype(np.int64)       # first global atom id per molecule
+    heavy = cat([p.heavy_index for p in preps]) + np.repeat(offset[:-1], n_nodes)  # node -> global atom
+    classes = cat([p.symmetry_class for p in preps]) + np.repeat(offset[:-1], n_atoms)
+    blocks = []  # (molecule, atom, parent, nucleus code, mean, var, exchangeable), global atom ids
     if "13C" in nuclei:
-        nodes = np.flatnonzero(x[:, 0] == 2)  # carbon (featurize.ELEMENTS index 1, +1)
-        atoms = prep.heavy_index[nodes]
-        parts.append(_rows(atoms, atoms, "C", "13C", mean["13C"][nodes], var["13C"][nodes],
-                           prep.symmetry_class[atoms], np.zeros(nodes.size, dtype=bool)))
-    if "1H" in nuclei and prep.h_index.size:
-        nodes = np.searchsorted(prep.heavy_index, prep.h_parent)
-        exchangeable = np.isin(prep.atomic_num[prep.h_parent], _EXCHANGEABLE_PARENTS)
-        parts.append(_rows(prep.h_index, prep.h_parent, "H", "1H", mean["1H"][nodes], var["1H"][nodes],
-                           prep.symmetry_class[prep.h_index], exchangeable))
-    columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
-    return MoleculeResult(index=item.index, name=item.name, smiles=item.smiles, ok=True,
-                          solvent=SOLVENTS[item.solvent], mol=prep.mol, columns=columns)
-
-
-def _rows(atoms, parents, element, nucleus, mean, var, classes, exchangeable) -> dict[str, np.ndarray]:
-    n = atoms.size
-    return {
-        "atom_index": atoms.astype(np.int64), "parent_index": parents.astype(np.int64),
-        "element": np.full(n, element, dtype=object), "nucleus": np.full(n, nucleus, dtype=object),
-        "shift_ppm": _symmetric_mean(mean.astype(np.float64), classes),
-        "sigma_ppm": np.sqrt(_symmetric_mean(var.astype(np.float64), classes)),
-        "exchangeable": exchangeable,
+        nodes = np.flatnonzero(graph.x[:, 0].numpy() == CARBON_CODE)
+        atoms = heavy[nodes]
+        blocks.append((np.repeat(np.arange(len(preps)), n_nodes)[nodes], atoms, atoms, 0,
+                       mean["13C"][nodes], var["13C"][nodes], np.zeros(nodes.size, dtype=bool)))
+    if "1H" in nuclei:
+        h_atoms = cat([p.h_index for p in preps]) + np.repeat(offset[:-1], n_h)
+        parents = cat([p.h_parent for p in preps]) + np.repeat(offset[:-1], n_h)
+        nodes = np.searchsorted(heavy, parents)
+        parent_z = cat([p.atomic_num for p in preps])[parents]
+        blocks.append((np.repeat(np.arange(len(preps)), n_h), h_atoms, parents, 1, mean["1H"][nodes],
+                       var["1H"][nodes], np.isin(parent_z, _EXCHANGEABLE_PARENTS)))
+    molecule = cat([b[0] for b in blocks])
+    code = cat([np.full(b[1].size, b[3]) for b in blocks])
+    order = np.argsort(molecule * 2 + code, kind="stable")  # per molecule: 13C rows, then 1H rows
+    molecule, code = molecule[order], code[order]
+    atoms, parents = cat([b[1] for b in blocks])[order], cat([b[2] for b in blocks])[order]
+    groups = classes[atoms] * 2 + code
+    offsets = offset[molecule]
+    columns = {
+        "atom_index": atoms - offsets, "parent_index": parents - offsets,
+        "element": np.array(["C", "H"], dtype=object)[code], "nucleus": np.array(["13C", "1H"], dtype=object)[code],
+        "shift_ppm": _group_mean(cat([b[4] for b in blocks])[order].astype(np.float64), groups),
+        "sigma_ppm": np.sqrt(_group_mean(cat([b[5] for b in blocks])[order].astype(np.float64), groups)),
+        "exchangeable": cat([b[6] for b in blocks])[order],
     }
+    bounds = np.searchsorted(molecule, np.arange(len(batch) + 1))
+    table = BatchTable(columns)
+    return [MoleculeResult(index=p.index, name=p.name, smiles=p.smiles, ok=True, solvent=SOLVENTS[p.solvent],
+                           mol=p.prepared.mol, columns={c: v[lo:hi] for c, v in columns.items()},
+                           _batch=(table, slice(lo, hi)))
+            for p, lo, hi in zip(batch, bounds[:-1], bounds[1:])]
 
 
 class _ProgressBar:

@@ -12,6 +12,24 @@ from rdkit import Chem
 SHIFT_COLUMNS = ["atom_index", "parent_index", "element", "nucleus", "shift_ppm", "sigma_ppm", "exchangeable"]
 
 
+class BatchTable:
+    """The shift-table columns of a batch of results; one DataFrame is built on first use and
+    each result's :attr:`MoleculeResult.shifts` is a slice of it (pandas copy-on-write keeps
+    the slices independent)."""
+
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        self.columns = columns
+        self._frame: pd.DataFrame | None = None
+
+    def rows(self, rows: slice) -> pd.DataFrame:
+        """Rows ``rows`` as a DataFrame indexed from 0."""
+        if self._frame is None:
+            self._frame = pd.DataFrame({c: self.columns[c] for c in SHIFT_COLUMNS})
+        frame = self._frame.iloc[rows]
+        frame.index = pd.RangeIndex(len(frame))
+        return frame
+
+
 @dataclass
 class MoleculeResult:
     """Predicted shifts of one input molecule.
@@ -36,6 +54,7 @@ class MoleculeResult:
     solvent: str = "unknown"
     mol: Chem.Mol | None = field(default=None, repr=False)
     columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _batch: tuple[BatchTable, slice] | None = field(default=None, repr=False, compare=False)
     _frame: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -45,7 +64,10 @@ class MoleculeResult:
         ``shift_ppm``, ``sigma_ppm`` (standard deviation of the predictive Gaussian) and
         ``exchangeable`` (H on O, N or S). Empty for a failed molecule."""
         if self._frame is None:
-            self._frame = pd.DataFrame({c: self.columns.get(c, []) for c in SHIFT_COLUMNS})
+            if self._batch is not None:
+                self._frame = self._batch[0].rows(self._batch[1])
+            else:
+                self._frame = pd.DataFrame({c: self.columns.get(c, []) for c in SHIFT_COLUMNS})
         return self._frame
 
     def nucleus(self, nucleus: str) -> pd.DataFrame:

@@ -6,6 +6,13 @@ inside each multiplicity group: the optimal 1D assignment), and the Gaussian neg
 log-likelihood of the variance with the mean detached (so the variance head cannot trade
 accuracy for likelihood). Sigma is then rescaled per nucleus on validation data so that the
 90 % interval covers 90 % of the errors.
+
+Distillation (optional): with teacher models (an ensemble), every training node where a nucleus
+applies (carbons for 13C, heavy atoms carrying H for 1H) also gets the teacher's Gaussian as a
+target: L1 of the mean to the teacher mean, and the expected negative log-likelihood of the
+teacher's distribution under the student's variance (mean detached), which teaches one model
+the ensemble's total variance (member variance + spread). Molecules without 1H labels (the
+unassigned 13C lists) thus get 1H pseudo-labels.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ import torch
 
 from .datasets import (ShiftExample, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
                        split_bucket)
-from .featurize import FEATURIZER_VERSION, GraphBatch, collate
-from .model import NUCLEI, ShiftModel, save_model
+from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
+from .model import NUCLEI, ShiftModel, load_model, save_model
 
 log = logging.getLogger("shiftnet.train")
 Z90 = 1.6448536269514722  # two-sided 90 % interval of a standard normal
@@ -45,6 +52,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     unassigned_weight: float = 0.5
     nll_weight: float = 0.1
+    distill_weight: float = 1.0
     val_bucket: int = 0
     seed: int = 0
     threads: int = 1
@@ -59,17 +67,22 @@ class Batch:
     y: dict[str, torch.Tensor]          # per nucleus, (N,), NaN = no label
     match_group: torch.Tensor           # (N,), -1 = none
     match_value: torch.Tensor           # (N,)
+    teacher: torch.Tensor | None = None  # (N, 4): 13C mean, var, 1H mean, var (ppm); see attach_teacher
 
 
 def collate_examples(examples: list[ShiftExample]) -> Batch:
-    """Stack examples into one :class:`Batch`."""
+    """Stack examples into one :class:`Batch` (teacher targets only when every example has them)."""
     graph = collate([e.graph for e in examples], [e.solvent for e in examples])
+    teacher = None
+    if all(e.teacher is not None for e in examples):
+        teacher = torch.from_numpy(np.concatenate([e.teacher for e in examples]))
     return Batch(
         graph=graph,
         y={"13C": torch.from_numpy(np.concatenate([e.y_13c for e in examples])),
            "1H": torch.from_numpy(np.concatenate([e.y_1h for e in examples]))},
         match_group=torch.from_numpy(np.concatenate([e.match_group for e in examples])),
         match_value=torch.from_numpy(np.concatenate([e.match_value for e in examples])),
+        teacher=teacher,
     )
 
 
@@ -98,7 +111,7 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
     """Total loss and its parts (floats) for one batch."""
     out = model(batch.graph, scaled=True)
     parts, total = {}, torch.zeros(())
-    for nucleus in NUCLEI:
+    for k, nucleus in enumerate(NUCLEI):
         mean, var = out[nucleus]
         mu, sd = model.hparams["target_mean"][nucleus], model.hparams["target_std"][nucleus]
         y = (batch.y[nucleus] - mu) / sd
@@ -115,7 +128,26 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
                 l1u = (mean[mask] - (target[mask] - mu) / sd).abs().mean()
                 total = total + config.unassigned_weight * l1u
                 parts["l1_unassigned"] = float(l1u.detach()) * sd
+        if batch.teacher is not None:
+            applies = nucleus_applies(batch.graph.x, nucleus)
+            t_mean = (batch.teacher[applies, 2 * k] - mu) / sd
+            t_var = batch.teacher[applies, 2 * k + 1] / sd ** 2
+            s_mean, s_var = mean[applies], var[applies]
+            kd = (s_mean - t_mean).abs().mean()
+            kd_nll = 0.5 * (torch.log(s_var) + (t_var + (s_mean.detach() - t_mean) ** 2) / s_var).mean()
+            total = total + config.distill_weight * (kd + config.nll_weight * kd_nll)
+            parts[f"kd_{nucleus}"] = float(kd.detach()) * sd
     return total, parts
+
+
+def nucleus_applies(x: torch.Tensor, nucleus: str) -> torch.Tensor:
+    """Nodes that carry a prediction of ``nucleus``: carbons (13C) or heavy atoms with H (1H).
+
+    ``x`` is the ``(N, n_atom_features)`` feature array; returns a bool mask ``(N,)``.
+    """
+    if nucleus == "13C":
+        return x[:, 0] == CARBON_CODE
+    return x[:, 2] > 0
 
 
 def iterate_batches(examples: list[ShiftExample], batch_size: int, rng: np.random.Generator | None):
@@ -164,6 +196,27 @@ def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample])
         frame["sigma"] = np.sqrt(variances.mean(0) + means.var(0))
         merged[nucleus] = frame
     return merged
+
+
+@torch.inference_mode()
+def attach_teacher(models: list[ShiftModel], examples: list[ShiftExample], batch_size: int = 256) -> None:
+    """Store the ensemble's per-node Gaussian (mean of means; mean of variances + variance of
+    means, calibrated ppm^2) as ``example.teacher`` ``(n_nodes, 4)`` for distillation."""
+    for model in models:
+        model.eval()
+    for start in range(0, len(examples), batch_size):
+        chunk = examples[start:start + batch_size]
+        graph = collate_examples(chunk).graph
+        outs = [model(graph) for model in models]
+        columns = []
+        for nucleus in NUCLEI:
+            means = torch.stack([o[nucleus][0] for o in outs])
+            variances = torch.stack([o[nucleus][1] for o in outs])
+            columns += [means.mean(0), variances.mean(0) + means.var(0, unbiased=False)]
+        table = torch.stack(columns, dim=1).numpy().astype(np.float32)
+        sizes = np.cumsum([e.graph.num_nodes for e in chunk])[:-1]
+        for example, rows in zip(chunk, np.split(table, sizes)):
+            example.teacher = rows
 
 
 def calibrate_ensemble(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, float]:
@@ -351,17 +404,24 @@ def _fingerprint(examples: list[ShiftExample]) -> str:
 
 
 def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
-                     unassigned: Path | None = None, outliers: Path | None = None) -> dict:
+                     unassigned: Path | None = None, outliers: Path | None = None,
+                     teachers: list[Path] | None = None) -> dict:
     """Read data, split by skeleton, train, calibrate and save ``run_dir/model.pt``.
 
-    The public entry point behind ``shiftnet train``. Re-running with the same ``run_dir``
-    resumes from the last epoch's checkpoint. Returns the validation metrics.
+    The public entry point behind ``shiftnet train``. ``teachers``: model files whose ensemble
+    is distilled into the new model (see the module docstring). Re-running with the same
+    ``run_dir`` resumes from the last epoch's checkpoint. Returns the validation metrics.
     """
     run_dir = Path(run_dir)
     train, val, info = load_training_data([Path(p) for p in paths], unassigned, outliers,
                                           config.val_bucket, cache=run_dir / "data_cache.pkl")
     log.info("training on %d molecules, validating on %d (skeleton bucket %d)",
              len(train), len(val), config.val_bucket)
+    if teachers:
+        torch.set_num_threads(config.threads)
+        attach_teacher([load_model(Path(p))[0] for p in teachers], train)
+        info["teachers"] = [str(p) for p in teachers]
+        log.info("distilling from %d teacher model(s)", len(teachers))
     if not val:
         log.warning("no validation molecules in skeleton bucket %d: sigma stays uncalibrated", config.val_bucket)
     _, metrics = train_model(train, val, config, run_dir, info)
