@@ -76,6 +76,8 @@ def mol_from_smiles(smiles: str) -> Chem.Mol:
     if mol is None:
         raise MoleculeError(f"cannot parse SMILES {smiles!r}")
     _sanitize(mol, f"SMILES {smiles!r}")
+    # E/Z and R/S from the SMILES, as RDKit's default parser does (mol blocks get them on reading)
+    Chem.AssignStereochemistry(mol, cleanIt=True, force=True)
     return mol
 
 
