@@ -257,13 +257,21 @@ def evaluate(model: ShiftModel, examples: list[ShiftExample]) -> dict[str, float
     return metrics
 
 
+#: (mean, standard deviation) in ppm used to standardise a nucleus without any training value.
+TYPICAL_SHIFT = {"13C": (100.0, 50.0), "1H": (4.0, 2.5)}
+
+
 def target_stats(examples: list[ShiftExample]) -> tuple[dict[str, float], dict[str, float]]:
-    """Mean and standard deviation of the assigned targets per nucleus (ppm)."""
+    """Mean and standard deviation of the assigned targets per nucleus (ppm); a nucleus with
+    fewer than two values (e.g. 13C-only data) gets :data:`TYPICAL_SHIFT`."""
     means, stds = {}, {}
     for nucleus, attr in (("13C", "y_13c"), ("1H", "y_1h")):
         values = np.concatenate([getattr(e, attr) for e in examples])
         values = values[~np.isnan(values)]
-        means[nucleus], stds[nucleus] = float(values.mean()), float(values.std())
+        if values.size < 2:
+            means[nucleus], stds[nucleus] = TYPICAL_SHIFT[nucleus]
+        else:
+            means[nucleus], stds[nucleus] = float(values.mean()), float(values.std())
     return means, stds
 
 

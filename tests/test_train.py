@@ -124,3 +124,31 @@ def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
         model.sigma_scale *= 0.9
     assert any((np.abs(f["pred"] - f["y"]) <= Z90 * f["sigma"]).mean() < 0.9
                for f in ensemble_predictions(models, examples).values())
+
+
+def test_distillation_teaches_unlabelled_nodes(tiny_sd, tmp_path):
+    """Teacher targets reach nodes without labels: with every 1H label removed, a student
+    distilled from a teacher trained on the 1H labels learns the teacher's 1H values."""
+    from shiftnet.train import attach_teacher
+
+    examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    config = TrainConfig(dim=32, layers=2, epochs=40, batch_size=6, lr=3e-3, threads=1)
+    teacher, _ = train_model(examples, examples, config, tmp_path / "teacher")
+    attach_teacher([teacher, teacher], examples)
+    toluene = examples[3]
+    assert toluene.teacher.shape == (toluene.graph.num_nodes, 4)
+    # two identical members: the ensemble mean is the member's mean, the variance its variance
+    out = teacher(collate_examples([toluene]).graph)
+    assert np.allclose(toluene.teacher[:, 2], out["1H"][0].detach().numpy(), atol=1e-5)
+    assert np.allclose(toluene.teacher[:, 3], out["1H"][1].detach().numpy(), rtol=1e-4)
+
+    for e in examples:
+        e.y_1h[:] = np.nan
+    student, _ = train_model(examples, examples, config, tmp_path / "student")
+    assert np.isfinite(student.hparams["target_mean"]["1H"])  # no 1H label: typical scale, not NaN
+    graph = collate_examples(examples).graph
+    has_h = graph.x[:, 2].numpy() > 0
+    s_pred = student(graph)["1H"][0].detach().numpy()[has_h]
+    t_pred = np.concatenate([e.teacher[:, 2] for e in examples])[has_h]
+    baseline = np.abs(t_pred - t_pred.mean()).mean()  # predicting one constant for every H
+    assert np.abs(s_pred - t_pred).mean() < 0.3 * baseline
