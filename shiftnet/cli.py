@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=1)
+    train.add_argument("--h-weight", type=float, default=1.0, help="weight of the 1H loss terms relative to 13C")
     train.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
     process = commands.add_parser("process", help="read and process a spectrum (Bruker, Varian, NMRPipe, JCAMP-DX)",
                                   epilog=PROCESS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -205,7 +206,8 @@ def _run_train(args: argparse.Namespace) -> int:
     if missing:
         raise _UsageError(f"file(s) not found: {', '.join(missing)}")
     config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
-                         lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes)
+                         lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
+                         h_weight=args.h_weight)
     metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher)
     print(json.dumps(metrics, indent=2))
     return 0

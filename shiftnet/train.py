@@ -53,6 +53,7 @@ class TrainConfig:
     unassigned_weight: float = 0.5
     nll_weight: float = 0.1
     distill_weight: float = 1.0
+    h_weight: float = 1.0  # multiplies every 1H term (labels and distillation)
     val_bucket: int = 0
     seed: int = 0
     threads: int = 1
@@ -114,12 +115,13 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
     for k, nucleus in enumerate(NUCLEI):
         mean, var = out[nucleus]
         mu, sd = model.hparams["target_mean"][nucleus], model.hparams["target_std"][nucleus]
+        weight = config.h_weight if nucleus == "1H" else 1.0
         y = (batch.y[nucleus] - mu) / sd
         has = ~torch.isnan(y)
         if has.any():
             l1 = (mean[has] - y[has]).abs().mean()
             nll = 0.5 * (torch.log(var[has]) + (mean[has].detach() - y[has]) ** 2 / var[has]).mean()
-            total = total + l1 + config.nll_weight * nll
+            total = total + weight * (l1 + config.nll_weight * nll)
             parts[f"l1_{nucleus}"] = float(l1.detach()) * sd
         if nucleus == "13C":
             target, mask = matched_targets(mean * sd + mu, batch.match_group, batch.match_value,
@@ -135,7 +137,7 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
             s_mean, s_var = mean[applies], var[applies]
             kd = (s_mean - t_mean).abs().mean()
             kd_nll = 0.5 * (torch.log(s_var) + (t_var + (s_mean.detach() - t_mean) ** 2) / s_var).mean()
-            total = total + config.distill_weight * (kd + config.nll_weight * kd_nll)
+            total = total + weight * config.distill_weight * (kd + config.nll_weight * kd_nll)
             parts[f"kd_{nucleus}"] = float(kd.detach()) * sd
     return total, parts
 
