@@ -1,7 +1,8 @@
-"""Batched shift prediction with the shipped ensemble: inputs -> one MoleculeResult per input.
+"""Batched shift prediction with the shipped model(s): inputs -> one MoleculeResult per input.
 
-Work per molecule is parsing and featurisation; the network runs on batches, and result
-tables are built from array slices (no per-atom Python loops after the forward pass).
+Work per molecule is parsing and reading atom/bond properties from RDKit once; features, the
+network and the result tables are computed per batch with numpy/torch (no per-atom Python
+loops), and each molecule's table is a slice of its batch's table.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class _Prepared:
 
 
 def default_model_paths() -> list[Path]:
-    """The shipped ensemble members (``shiftnet/weights/shift_model_*.pt``)."""
+    """The shipped model files (``shiftnet/weights/shift_model_*.pt``; several = an ensemble)."""
     paths = sorted(WEIGHTS_DIR.glob("shift_model_*.pt"))
     if not paths:
         raise FileNotFoundError(f"no shipped shift models found in {WEIGHTS_DIR}")
@@ -50,11 +51,12 @@ def default_model_paths() -> list[Path]:
 
 
 class ShiftPredictor:
-    """Predicts 13C and 1H shifts with an ensemble of :class:`ShiftModel` files.
+    """Predicts 13C and 1H shifts with one :class:`ShiftModel` file or an ensemble of them.
 
     Parameters
     ----------
-    model_paths : model files; default: the shipped ensemble.
+    model_paths : model files; default: the shipped model(s). Several files are combined as an
+        ensemble (mean of means; variance = mean of variances + variance of means).
     batch_size : molecules per forward pass.
     chunk_size : molecules read, predicted and yielded together by :meth:`predict_iter`.
     workers : processes that parse and featurise the next chunks while the network runs on
@@ -282,7 +284,7 @@ class _ProgressBar:
 
 @functools.lru_cache(maxsize=1)
 def default_predictor() -> ShiftPredictor:
-    """The shipped ensemble, loaded once per process."""
+    """The shipped model(s), loaded once per process."""
     return ShiftPredictor()
 
 
