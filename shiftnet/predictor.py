@@ -64,7 +64,7 @@ class ShiftPredictor:
         on 2 cores it measured slower than 0 (bench/bench_predict.py).
     """
 
-    def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 256,
+    def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 128,
                  chunk_size: int = 2048, workers: int = 0) -> None:
         self.model_paths = [Path(p) for p in (model_paths or default_model_paths())]
         self.models: list[ShiftModel] = [load_model(p)[0] for p in self.model_paths]
