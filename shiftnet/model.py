@@ -69,6 +69,21 @@ class ShiftModel(nn.Module):
         return out
 
 
+@torch.inference_mode()
+def ensemble_forward(models: list[ShiftModel], batch: GraphBatch) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Per nucleus the ensemble's Gaussian per node: ``(mean of means, mean of variances +
+    variance of means)``, shapes ``(N,)``, ppm and ppm^2. One model gives its own output."""
+    outputs = [model(batch) for model in models]
+    if len(outputs) == 1:
+        return outputs[0]
+    combined = {}
+    for nucleus in NUCLEI:
+        means = torch.stack([o[nucleus][0] for o in outputs])
+        variances = torch.stack([o[nucleus][1] for o in outputs])
+        combined[nucleus] = (means.mean(0), variances.mean(0) + means.var(0, unbiased=False))
+    return combined
+
+
 def _key(nucleus: str) -> str:
     return "n" + nucleus  # ModuleDict keys must not start with a digit
 

@@ -21,7 +21,7 @@ import torch
 from rdkit import Chem
 
 from .featurize import CARBON_CODE, GraphBatch, featurize_batch
-from .model import NUCLEI, ShiftModel, load_model
+from .model import NUCLEI, ShiftModel, ensemble_forward, load_model
 from .molecules import MoleculeError, PreparedMolecule, prepare, to_mol
 from .readers import StructureRecord, read_structures
 from .results import BatchTable, MoleculeResult
@@ -129,19 +129,10 @@ class ShiftPredictor:
                 results[item.index - start] = result
         return results  # type: ignore[return-value]
 
-    @torch.inference_mode()
     def _forward(self, graph: GraphBatch) -> tuple[dict, dict]:
         """Ensemble mean and total variance (mean of variances + variance of means) per node."""
-        outputs = [model(graph) for model in self.models]
-        if len(outputs) == 1:
-            return ({n: outputs[0][n][0].numpy() for n in NUCLEI}, {n: outputs[0][n][1].numpy() for n in NUCLEI})
-        mean, var = {}, {}
-        for nucleus in NUCLEI:
-            means = torch.stack([o[nucleus][0] for o in outputs])
-            variances = torch.stack([o[nucleus][1] for o in outputs])
-            mean[nucleus] = means.mean(0).numpy()
-            var[nucleus] = (variances.mean(0) + means.var(0, unbiased=False)).numpy()
-        return mean, var
+        out = ensemble_forward(self.models, graph)
+        return {n: out[n][0].numpy() for n in NUCLEI}, {n: out[n][1].numpy() for n in NUCLEI}
 
 
 def _check_nuclei(nuclei: Sequence[str] | str) -> tuple[str, ...]:

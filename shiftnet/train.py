@@ -33,7 +33,7 @@ import torch
 from .datasets import (ShiftExample, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
                        split_bucket)
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
-from .model import NUCLEI, ShiftModel, load_model, save_model
+from .model import NUCLEI, ShiftModel, ensemble_forward, load_model, save_model
 
 log = logging.getLogger("shiftnet.train")
 Z90 = 1.6448536269514722  # two-sided 90 % interval of a standard normal
@@ -209,12 +209,8 @@ def attach_teacher(models: list[ShiftModel], examples: list[ShiftExample], batch
     for start in range(0, len(examples), batch_size):
         chunk = examples[start:start + batch_size]
         graph = collate_examples(chunk).graph
-        outs = [model(graph) for model in models]
-        columns = []
-        for nucleus in NUCLEI:
-            means = torch.stack([o[nucleus][0] for o in outs])
-            variances = torch.stack([o[nucleus][1] for o in outs])
-            columns += [means.mean(0), variances.mean(0) + means.var(0, unbiased=False)]
+        out = ensemble_forward(models, graph)
+        columns = [column for nucleus in NUCLEI for column in out[nucleus]]
         table = torch.stack(columns, dim=1).numpy().astype(np.float32)
         sizes = np.cumsum([e.graph.num_nodes for e in chunk])[:-1]
         for example, rows in zip(chunk, np.split(table, sizes)):
