@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, default=40)
     train.add_argument("--dim", type=int, default=192)
     train.add_argument("--layers", type=int, default=6)
+    train.add_argument("--dft", type=Path, default=None,
+                       help="DFT shifts (dft8k_dev.parquet layout) for an auxiliary training head")
+    train.add_argument("--dft-weight", type=float, default=0.5, help="weight of the DFT auxiliary loss (with --dft)")
+    train.add_argument("--ema", type=float, default=0.0,
+                       help="decay of an exponential moving average of the weights (e.g. 0.999); the average is saved")
+    train.add_argument("--dropout", type=float, default=0.0, help="dropout rate in the encoder and heads")
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
@@ -201,14 +207,16 @@ def _run_train(args: argparse.Namespace) -> int:
     from .train import TrainConfig, train_shift_model
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    given = [*args.data, args.unassigned, args.outliers, *(args.teacher or [])]
+    given = [*args.data, args.unassigned, args.outliers, args.dft, *(args.teacher or [])]
     missing = [str(p) for p in given if p is not None and not p.is_file()]
     if missing:
         raise _UsageError(f"file(s) not found: {', '.join(missing)}")
     config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
-                         h_weight=args.h_weight)
-    metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher)
+                         h_weight=args.h_weight, dropout=args.dropout,
+                         dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema)
+    metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
+                                args.dft)
     print(json.dumps(metrics, indent=2))
     return 0
 

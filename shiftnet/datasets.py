@@ -43,6 +43,8 @@ class ShiftExample:
     teacher : optional per-node teacher predictions for distillation, shape ``(n_nodes, 4)``:
         13C mean, 13C variance, 1H mean, 1H variance (ppm, ppm^2); see
         :func:`shiftnet.train.attach_teacher`.
+    y_dft : optional per-node DFT-computed shifts, shape ``(n_nodes, 2)``: 13C, mean 1H on that
+        heavy atom (ppm, NaN where unknown); an auxiliary target, see :func:`attach_dft`.
     """
 
     graph: MolGraph
@@ -55,6 +57,7 @@ class ShiftExample:
     source: str
     mol_id: str
     teacher: np.ndarray | None = None
+    y_dft: np.ndarray | None = None
 
 
 def skeleton_key(inchikey: str | None, mol: Chem.Mol | None = None) -> str:
@@ -179,6 +182,25 @@ def load_unassigned_table(path: Path, exclude_keys: set[str]) -> tuple[list[Shif
         else:
             examples.append(example)
     return examples, skipped
+
+
+def attach_dft(examples: list[ShiftExample], path: Path, source: str = "dev") -> int:
+    """Set ``y_dft`` on the examples of ``source`` that have a row in a ``dft8k_dev.parquet``
+    layout table (``nmrshiftdb_id``, ``dft_13c``, ``dft_1h`` JSON keyed by heavy-atom index,
+    heavy atoms in the order of the assigned table). Returns the number of examples given values.
+    """
+    table = pd.read_parquet(path, columns=["nmrshiftdb_id", "dft_13c", "dft_1h"])
+    by_id = {str(i): (c, h) for i, c, h in zip(table["nmrshiftdb_id"], table["dft_13c"], table["dft_1h"])}
+    attached = 0
+    for example in examples:
+        found = by_id.get(example.mol_id) if example.source == source else None
+        if found is None:
+            continue
+        n = example.graph.num_nodes
+        identity = np.arange(n)
+        example.y_dft = np.stack([_node_targets(found[0], identity, n), _node_targets(found[1], identity, n)], axis=1)
+        attached += 1
+    return attached
 
 
 _SPECTRUM_TAG = re.compile(r"^Spectrum (13C|1H) (\d+)$")

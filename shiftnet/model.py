@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from .featurize import ATOM_FEATURES, BOND_FEATURES, FEATURIZER_VERSION, GraphBatch
-from .nn import GaussianHead, GraphEncoder
+from .nn import GaussianHead, GraphEncoder, mlp
 from .solvents import SOLVENTS
 
 NUCLEI = ("13C", "1H")
@@ -40,14 +40,18 @@ class ShiftModel(nn.Module):
 
     def __init__(self, dim: int = 192, layers: int = 6, dropout: float = 0.0,
                  target_mean: dict[str, float] | None = None,
-                 target_std: dict[str, float] | None = None) -> None:
+                 target_std: dict[str, float] | None = None, dft_head: bool = False) -> None:
         super().__init__()
         self.hparams = {"dim": dim, "layers": layers, "dropout": dropout,
                         "target_mean": dict(target_mean or {"13C": 100.0, "1H": 4.0}),
-                        "target_std": dict(target_std or {"13C": 50.0, "1H": 2.5})}
+                        "target_std": dict(target_std or {"13C": 50.0, "1H": 2.5}),
+                        "dft_head": dft_head}
         self.encoder = GraphEncoder([v for _, v in ATOM_FEATURES], [v for _, v in BOND_FEATURES],
                                     len(SOLVENTS), dim=dim, layers=layers, dropout=dropout)
         self.heads = nn.ModuleDict({_key(n): GaussianHead(dim, dropout) for n in NUCLEI})
+        # Training-only auxiliary head: DFT-computed 13C and 1H per node (standardised like the
+        # experimental targets); shares the encoder, never used for predictions.
+        self.dft_head = mlp(dim, dim, len(NUCLEI), dropout) if dft_head else None
         # Post-hoc factor on sigma per nucleus, fitted on validation data (see train.calibrate).
         self.register_buffer("sigma_scale", torch.ones(len(NUCLEI)))
 
@@ -57,7 +61,14 @@ class ShiftModel(nn.Module):
         ``scaled=False`` gives ppm and ppm^2 with the calibrated sigma; ``scaled=True`` gives the
         raw standardised outputs used by the training loss.
         """
-        h = self.encoder(batch.x, batch.edge_index, batch.edge_attr, batch.batch, batch.solvent)
+        return self.heads_forward(self.encode(batch), scaled)
+
+    def encode(self, batch: GraphBatch) -> torch.Tensor:
+        """Node embeddings ``(N, dim)``."""
+        return self.encoder(batch.x, batch.edge_index, batch.edge_attr, batch.batch, batch.solvent)
+
+    def heads_forward(self, h: torch.Tensor, scaled: bool = False) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+        """The per-nucleus Gaussians of :meth:`forward` from node embeddings ``h``."""
         out = {}
         for k, nucleus in enumerate(NUCLEI):
             mean, var = self.heads[_key(nucleus)](h)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .datasets import (ShiftExample, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
+from .datasets import (ShiftExample, attach_dft, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
                        split_bucket)
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
 from .model import NUCLEI, ShiftModel, ensemble_forward, load_model, save_model
@@ -54,6 +54,8 @@ class TrainConfig:
     nll_weight: float = 0.1
     distill_weight: float = 1.0
     h_weight: float = 1.0  # multiplies every 1H term (labels and distillation)
+    dft_weight: float = 0.0  # > 0: auxiliary head trained on DFT shifts (examples with y_dft)
+    ema_decay: float = 0.0  # > 0: keep an exponential moving average of the weights and ship it
     val_bucket: int = 0
     seed: int = 0
     threads: int = 1
@@ -69,6 +71,7 @@ class Batch:
     match_group: torch.Tensor           # (N,), -1 = none
     match_value: torch.Tensor           # (N,)
     teacher: torch.Tensor | None = None  # (N, 4): 13C mean, var, 1H mean, var (ppm); see attach_teacher
+    y_dft: torch.Tensor | None = None    # (N, 2): DFT 13C, 1H (ppm), NaN = none; see datasets.attach_dft
 
 
 def collate_examples(examples: list[ShiftExample]) -> Batch:
@@ -77,13 +80,18 @@ def collate_examples(examples: list[ShiftExample]) -> Batch:
     teacher = None
     if all(e.teacher is not None for e in examples):
         teacher = torch.from_numpy(np.concatenate([e.teacher for e in examples]))
+    y_dft = None
+    if any(e.y_dft is not None for e in examples):
+        y_dft = torch.from_numpy(np.concatenate([
+            e.y_dft if e.y_dft is not None else np.full((e.graph.num_nodes, 2), np.nan, dtype=np.float32)
+            for e in examples]))
     return Batch(
         graph=graph,
         y={"13C": torch.from_numpy(np.concatenate([e.y_13c for e in examples])),
            "1H": torch.from_numpy(np.concatenate([e.y_1h for e in examples]))},
         match_group=torch.from_numpy(np.concatenate([e.match_group for e in examples])),
         match_value=torch.from_numpy(np.concatenate([e.match_value for e in examples])),
-        teacher=teacher,
+        teacher=teacher, y_dft=y_dft,
     )
 
 
@@ -110,7 +118,8 @@ def matched_targets(pred: torch.Tensor, group: torch.Tensor, value: torch.Tensor
 
 def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[torch.Tensor, dict]:
     """Total loss and its parts (floats) for one batch."""
-    out = model(batch.graph, scaled=True)
+    h = model.encode(batch.graph)
+    out = model.heads_forward(h, scaled=True)
     parts, total = {}, torch.zeros(())
     for k, nucleus in enumerate(NUCLEI):
         mean, var = out[nucleus]
@@ -139,7 +148,25 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
             kd_nll = 0.5 * (torch.log(s_var) + (t_var + (s_mean.detach() - t_mean) ** 2) / s_var).mean()
             total = total + weight * config.distill_weight * (kd + config.nll_weight * kd_nll)
             parts[f"kd_{nucleus}"] = float(kd.detach()) * sd
+    if batch.y_dft is not None and model.dft_head is not None:
+        total = total + config.dft_weight * dft_loss(model, h, batch.y_dft, parts)
     return total, parts
+
+
+def dft_loss(model: ShiftModel, h: torch.Tensor, y_dft: torch.Tensor, parts: dict) -> torch.Tensor:
+    """L1 of the auxiliary DFT head (standardised like the experimental targets) on nodes with
+    DFT values; ``h`` ``(N, dim)`` node embeddings, ``y_dft`` ``(N, 2)`` ppm. Adds ``dft_*`` to parts."""
+    pred = model.dft_head(h)
+    total = torch.zeros(())
+    for k, nucleus in enumerate(NUCLEI):
+        mu, sd = model.hparams["target_mean"][nucleus], model.hparams["target_std"][nucleus]
+        y = (y_dft[:, k] - mu) / sd
+        has = ~torch.isnan(y)
+        if has.any():
+            l1 = (pred[has, k] - y[has]).abs().mean()
+            total = total + l1
+            parts[f"dft_{nucleus}"] = float(l1.detach()) * sd
+    return total
 
 
 def nucleus_applies(x: torch.Tensor, nucleus: str) -> torch.Tensor:
@@ -292,12 +319,16 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
     assigned = [e for e in train if e.source != "unassigned"]
     mean, std = target_stats(assigned)
     model = ShiftModel(dim=config.dim, layers=config.layers, dropout=config.dropout,
-                       target_mean=mean, target_std=std)
+                       target_mean=mean, target_std=std, dft_head=config.dft_weight > 0)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    ema = None
+    if config.ema_decay > 0:
+        ema = torch.optim.swa_utils.AveragedModel(
+            model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, pct_start=0.05,
                                                     total_steps=config.epochs * steps_per_epoch)
-    start_epoch, elapsed = _resume(run_dir / "checkpoint.pt", model, optimizer, scheduler)
+    start_epoch, elapsed = _resume(run_dir / "checkpoint.pt", model, optimizer, scheduler, ema)
     t0 = time.time() - elapsed
     for epoch in range(start_epoch, config.epochs):
         model.train()
@@ -310,19 +341,26 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
             scheduler.step()
+            if ema is not None:
+                ema.update_parameters(model)
             for k, v in parts.items():
                 sums.setdefault(k, []).append(v)
         record = {"epoch": epoch + 1, "minutes": (time.time() - t0) / 60,
                   **{f"train_{k}": float(np.mean(v)) for k, v in sums.items()}, **evaluate(model, val)}
+        if ema is not None:
+            record.update({f"ema_{k}": v for k, v in evaluate(ema.module, val).items()})
         with open(run_dir / "log.jsonl", "a") as fh:
             fh.write(json.dumps(record) + "\n")
         log.info(json.dumps(record))
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(), "epoch": epoch + 1,
+                    "ema": ema.state_dict() if ema is not None else None,
                     "elapsed": time.time() - t0}, run_dir / "checkpoint.pt")
         if config.max_minutes is not None and (time.time() - t0) / 60 > config.max_minutes:
             log.info("time budget reached after epoch %d", epoch + 1)
             break
+    if ema is not None:
+        model = ema.module
     model.sigma_scale.fill_(1.0)
     scales = calibrate_ensemble([model], val)
     metrics = evaluate(model, val)
@@ -333,11 +371,13 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
     return model, metrics
 
 
-def _resume(path: Path, model, optimizer, scheduler) -> tuple[int, float]:
+def _resume(path: Path, model, optimizer, scheduler, ema=None) -> tuple[int, float]:
     if not path.is_file():
         return 0, 0.0
     state = torch.load(path, map_location="cpu", weights_only=True)
     model.load_state_dict(state["model"])
+    if ema is not None:
+        ema.load_state_dict(state["ema"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
     log.info("resumed from %s at epoch %d", path, state["epoch"])
@@ -411,11 +451,13 @@ def _fingerprint(examples: list[ShiftExample]) -> str:
 
 def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
                      unassigned: Path | None = None, outliers: Path | None = None,
-                     teachers: list[Path] | None = None) -> dict:
+                     teachers: list[Path] | None = None, dft: Path | None = None) -> dict:
     """Read data, split by skeleton, train, calibrate and save ``run_dir/model.pt``.
 
     The public entry point behind ``shiftnet train``. ``teachers``: model files whose ensemble
-    is distilled into the new model (see the module docstring). Re-running with the same
+    is distilled into the new model (see the module docstring); ``dft``: a ``dft8k_dev.parquet``
+    layout table of DFT shifts for an auxiliary head (training molecules of the "dev" source;
+    needs ``config.dft_weight > 0``). Re-running with the same
     ``run_dir`` resumes from the last epoch's checkpoint. Returns the validation metrics.
     """
     run_dir = Path(run_dir)
@@ -428,6 +470,10 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
         attach_teacher([load_model(Path(p))[0] for p in teachers], train)
         info["teachers"] = [str(p) for p in teachers]
         log.info("distilling from %d teacher model(s)", len(teachers))
+    if dft is not None:
+        n_dft = attach_dft(train, Path(dft))
+        info["dft"] = str(dft)
+        log.info("DFT auxiliary targets on %d training molecules", n_dft)
     if not val:
         log.warning("no validation molecules in skeleton bucket %d: sigma stays uncalibrated", config.val_bucket)
     _, metrics = train_model(train, val, config, run_dir, info)

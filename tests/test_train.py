@@ -152,3 +152,53 @@ def test_distillation_teaches_unlabelled_nodes(tiny_sd, tmp_path):
     t_pred = np.concatenate([e.teacher[:, 2] for e in examples])[has_h]
     baseline = np.abs(t_pred - t_pred.mean()).mean()  # predicting one constant for every H
     assert np.abs(s_pred - t_pred).mean() < 0.3 * baseline
+
+
+def test_attach_dft_maps_heavy_atom_values(nmrshiftdb_dir, tmp_path):
+    from shiftnet.datasets import attach_dft
+
+    dft = pd.read_parquet(nmrshiftdb_dir / "dft8k_dev.parquet").head(20)
+    dev = pd.read_parquet(nmrshiftdb_dir / "dev.parquet")
+    table = dev[dev["nmrshiftdb_id"].isin(dft["nmrshiftdb_id"])]
+    table.to_parquet(tmp_path / "dev.parquet")
+    dft.to_parquet(tmp_path / "dft.parquet")
+    examples, _, _ = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)
+    other = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)[0][0]
+    other.source = "extra"  # same id, another source: must not receive DFT values
+    assert attach_dft(examples + [other], tmp_path / "dft.parquet") == len(examples) == 20
+    assert other.y_dft is None
+    for example in examples:
+        row = dft[dft["nmrshiftdb_id"].astype(str) == example.mol_id].iloc[0]
+        for column, values in ((0, json.loads(row["dft_13c"])), (1, json.loads(row["dft_1h"]))):
+            given = {int(k): v for k, v in values.items()}
+            assert np.allclose([example.y_dft[k, column] for k in given], list(given.values()))
+            assert np.isnan(np.delete(example.y_dft[:, column], list(given))).all()
+        carbons = example.graph.x[:, 0] == 6
+        assert np.isfinite(example.y_dft[carbons, 0]).all()  # DFT covers every carbon
+
+
+def test_dft_head_and_weight_average(tiny_sd, tmp_path):
+    """The auxiliary head learns its own target (here a value 40 ppm above the 13C label,
+    unlike any experimental one), and with ``ema_decay`` the saved weights are the average."""
+    examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    for e in examples:
+        e.y_dft = np.stack([e.y_13c + 40.0, e.y_1h], axis=1)
+    config = TrainConfig(dim=32, layers=2, epochs=40, batch_size=6, lr=3e-3, threads=1,
+                         dft_weight=1.0, ema_decay=0.5)
+    model, _ = train_model(examples, examples, config, tmp_path / "run")
+    assert model.dft_head is not None
+    graph = collate_examples(examples).graph
+    with torch.no_grad():
+        pred = model.dft_head(model.encode(graph))[:, 0] * model.hparams["target_std"]["13C"] \
+            + model.hparams["target_mean"]["13C"]
+        main = model(graph)["13C"][0]
+    target = np.concatenate([e.y_dft[:, 0] for e in examples])
+    has = ~np.isnan(target)
+    baseline = np.abs(target[has] - target[has].mean()).mean()  # one constant for every carbon
+    assert np.abs(pred.numpy()[has] - target[has]).mean() < 0.3 * baseline
+    assert np.abs(main.numpy()[has] - (target[has] - 40.0)).mean() < 0.3 * baseline  # main head keeps the labels
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    saved = load_model(tmp_path / "run" / "model.pt")[0].state_dict()
+    key = "encoder.convs.0.nn.0.weight"
+    assert torch.allclose(saved[key], state["ema"]["module." + key])
+    assert not torch.allclose(saved[key], state["model"][key])

@@ -1,5 +1,5 @@
 """Neural-network building blocks of the shift models."""
 
-from .encoder import CategoricalEmbedding, GraphEncoder, GaussianHead
+from .encoder import CategoricalEmbedding, GaussianHead, GraphEncoder, mlp
 
-__all__ = ["CategoricalEmbedding", "GraphEncoder", "GaussianHead"]
+__all__ = ["CategoricalEmbedding", "GraphEncoder", "GaussianHead", "mlp"]

@@ -35,7 +35,8 @@ class GINELayer(GINEConv):
         return inputs.new_zeros((dim_size, inputs.size(1))).index_add_(0, index, inputs)
 
 
-def _mlp(dim_in: int, dim_hidden: int, dim_out: int, dropout: float = 0.0) -> nn.Sequential:
+def mlp(dim_in: int, dim_hidden: int, dim_out: int, dropout: float = 0.0) -> nn.Sequential:
+    """Two-layer perceptron (Linear, SiLU, Dropout, Linear): ``(N, dim_in)`` -> ``(N, dim_out)``."""
     return nn.Sequential(nn.Linear(dim_in, dim_hidden), nn.SiLU(), nn.Dropout(dropout),
                          nn.Linear(dim_hidden, dim_out))
 
@@ -53,7 +54,7 @@ class GraphEncoder(nn.Module):
         self.atom_embedding = CategoricalEmbedding(atom_vocab, dim)
         self.solvent_embedding = nn.Embedding(n_solvents, dim)
         self.bond_embeddings = nn.ModuleList(CategoricalEmbedding(bond_vocab, dim) for _ in range(layers))
-        self.convs = nn.ModuleList(GINELayer(_mlp(dim, 2 * dim, dim, dropout), train_eps=True)
+        self.convs = nn.ModuleList(GINELayer(mlp(dim, 2 * dim, dim, dropout), train_eps=True)
                                    for _ in range(layers))
         self.norms = nn.ModuleList(nn.LayerNorm(dim) for _ in range(layers))
         self.out_norm = nn.LayerNorm(dim)
@@ -74,7 +75,7 @@ class GaussianHead(nn.Module):
 
     def __init__(self, dim: int, dropout: float = 0.0) -> None:
         super().__init__()
-        self.mlp = _mlp(dim, dim, 2, dropout)
+        self.mlp = mlp(dim, dim, 2, dropout)
 
     def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         out = self.mlp(h)
