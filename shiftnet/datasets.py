@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -88,8 +88,13 @@ def _empty_match(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.float32)
 
 
-def example_from_assigned_row(row: pd.Series, source: str) -> ShiftExample:
-    """A row in the ``dev.parquet`` layout -> :class:`ShiftExample` (raises MoleculeError)."""
+def examples_from_assigned_row(row: pd.Series, source: str) -> list[ShiftExample]:
+    """A row in the ``dev.parquet`` layout -> its :class:`ShiftExample` (raises MoleculeError).
+
+    When the 13C and 1H spectra were recorded in different solvents, the row gives two
+    examples on the same graph: the 13C labels with the 13C solvent and the 1H labels with the
+    1H solvent (the model takes one solvent per molecule).
+    """
     mol = Chem.MolFromMolBlock(row["molblock"], removeHs=False)
     if mol is None:
         raise MoleculeError(f"record {row['nmrshiftdb_id']}: unreadable mol block")
@@ -98,7 +103,7 @@ def example_from_assigned_row(row: pd.Series, source: str) -> ShiftExample:
     node_of = np.full(prep.mol.GetNumAtoms(), -1, dtype=np.int64)
     node_of[prep.heavy_index] = np.arange(n)
     group, value = _empty_match(n)
-    return ShiftExample(
+    example = ShiftExample(
         graph=featurize(prep),
         solvent=parse_record_solvent(row.get("solvent_13c") or row.get("solvent_1h")),
         y_13c=_node_targets(row.get("shifts_13c"), node_of, n),
@@ -107,6 +112,15 @@ def example_from_assigned_row(row: pd.Series, source: str) -> ShiftExample:
         key=skeleton_key(row.get("inchikey"), prep.mol), source=source,
         mol_id=str(row["nmrshiftdb_id"]),
     )
+    solvent_1h = parse_record_solvent(row.get("solvent_1h") or row.get("solvent_13c"))
+    if not np.isfinite(example.y_13c).any():
+        example.solvent = solvent_1h
+        return [example]
+    if solvent_1h == example.solvent or not np.isfinite(example.y_1h).any():
+        return [example]
+    proton = replace(example, solvent=solvent_1h, y_13c=np.full(n, np.nan, dtype=np.float32))
+    example.y_1h = np.full(n, np.nan, dtype=np.float32)
+    return [example, proton]
 
 
 def match_groups(carbon_h: np.ndarray, peaks: list[tuple[float, str]]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -159,7 +173,7 @@ def load_assigned_table(path: Path, source: str) -> tuple[list[ShiftExample], li
     examples, skipped = [], []
     for _, row in table.iterrows():
         try:
-            examples.append(example_from_assigned_row(row, source))
+            examples += examples_from_assigned_row(row, source)
         except MoleculeError as exc:
             skipped.append(f"{source} {row['nmrshiftdb_id']}: {exc}")
     return examples, skipped
@@ -211,17 +225,20 @@ def read_nmrshiftdb_sdf(path: Path) -> pd.DataFrame:
 
     ``Spectrum 13C k`` / ``Spectrum 1H k`` tags (``ppm;intensity[mult];atomIndex|...``, 0-based
     atom indices) are averaged per atom over the spectra of a record; 1H values sit on the
-    heavy atom carrying the proton, as in NMRShiftDB2.
+    heavy atom carrying the proton, as in NMRShiftDB2. The solvent of each nucleus is the one
+    the ``Solvent`` tag (``k:name k:name ...``) gives for that nucleus's first spectrum.
     """
     rows = []
     for index, mol in enumerate(Chem.SDMolSupplier(str(path), removeHs=False, sanitize=True)):
         if mol is None:
             continue
         values: dict[str, dict[int, list[float]]] = {"13C": {}, "1H": {}}
+        first_spectrum: dict[str, str] = {}
         for name in mol.GetPropNames():
             match = _SPECTRUM_TAG.match(name)
             if not match:
                 continue
+            first_spectrum.setdefault(match.group(1), match.group(2))
             for entry in mol.GetProp(name).split("|"):
                 parts = entry.strip().split(";")
                 if len(parts) >= 3 and parts[0]:
@@ -232,7 +249,8 @@ def read_nmrshiftdb_sdf(path: Path) -> pd.DataFrame:
             "molblock": Chem.MolToMolBlock(mol),
             "inchikey": Chem.MolToInchiKey(mol),
             "shifts_13c": _mean_json(values["13C"]), "shifts_1h": _mean_json(values["1H"]),
-            "solvent_13c": _first_solvent(mol), "solvent_1h": _first_solvent(mol),
+            "solvent_13c": _spectrum_solvent(mol, first_spectrum.get("13C")),
+            "solvent_1h": _spectrum_solvent(mol, first_spectrum.get("1H")),
         })
     return pd.DataFrame(rows)
 
@@ -249,9 +267,13 @@ def _mean_json(values: dict[int, list[float]]) -> str | None:
     return json.dumps({str(k): float(np.mean(v)) for k, v in sorted(values.items())}) if values else None
 
 
-def _first_solvent(mol: Chem.Mol) -> str | None:
+def _spectrum_solvent(mol: Chem.Mol, spectrum: str | None) -> str | None:
+    """Solvent of spectrum number ``spectrum`` from the ``Solvent`` tag (``k:name k:name ...``);
+    the first one listed when that number is absent, the whole tag when it has no numbers."""
     if not mol.HasProp("Solvent"):
         return None
     text = mol.GetProp("Solvent")
-    match = re.match(r"\s*\d+:(.*?)(?=\s+\d+:|$)", text)
-    return match.group(1).strip() if match else text
+    by_spectrum = {k: v.strip() for k, v in re.findall(r"(\d+):(.*?)(?=\s+\d+:|$)", text)}
+    if not by_spectrum:
+        return text.strip()
+    return by_spectrum.get(spectrum, next(iter(by_spectrum.values())))

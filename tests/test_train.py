@@ -35,13 +35,14 @@ def test_match_groups_by_multiplicity_and_fallback():
     assert match_groups(carbon_h, [(20.0, "Q")]) is None
 
 
-def _sd_record(smiles: str, name: str, c_shifts: dict[int, float], h_shifts: dict[int, float]) -> str:
+def _sd_record(smiles: str, name: str, c_shifts: dict[int, float], h_shifts: dict[int, float],
+               solvent: str = "0:Chloroform-D1 (CDCl3) 1:Chloroform-D1 (CDCl3)") -> str:
     mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
     mol.SetProp("_Name", name)
     mol.SetProp("nmrshiftdb2 ID", name)
     mol.SetProp("Spectrum 13C 0", "|".join(f"{v};0.0Q;{k}" for k, v in c_shifts.items()) + "|")
     mol.SetProp("Spectrum 1H 1", "|".join(f"{v};0.0;{k}" for k, v in h_shifts.items()) + "|")
-    mol.SetProp("Solvent", "0:Chloroform-D1 (CDCl3) 1:Chloroform-D1 (CDCl3)")
+    mol.SetProp("Solvent", solvent)
     return Chem.MolToMolBlock(mol) + "".join(
         f">  <{p}>\n{mol.GetProp(p)}\n\n" for p in mol.GetPropNames()) + "$$$$\n"
 
@@ -70,6 +71,26 @@ def test_sd_reader_maps_h_assignments_to_heavy_atoms(tiny_sd):
     # H atom 3 sits on C0, H atom 6 on C1 (AddHs order)
     assert json.loads(ethanol["shifts_1h"]) == {"0": 1.22, "1": 3.69}
     assert ethanol["solvent_13c"] == "Chloroform-D1 (CDCl3)"
+
+
+def test_each_nucleus_keeps_its_spectrum_solvent(tmp_path):
+    """13C in CDCl3 (spectrum 0), 1H in DMSO-d6 (spectrum 1): the record's labels are split
+    into two examples on the same molecule, each with its own solvent."""
+    from shiftnet.solvents import solvent_index
+
+    path = tmp_path / "two_solvents.sd"
+    path.write_text(_sd_record("CCO", "7", {0: 18.4, 1: 58.3}, {3: 1.05, 8: 4.35},
+                               solvent="0:Chloroform-D1 (CDCl3) 1:Dimethylsulphoxide-D6"))
+    table = read_nmrshiftdb_sdf(path)
+    assert table.loc[0, "solvent_13c"] == "Chloroform-D1 (CDCl3)"
+    assert table.loc[0, "solvent_1h"] == "Dimethylsulphoxide-D6"
+    examples, _, _ = load_training_data([path], val_bucket=-1)
+    assert len(examples) == 2
+    carbon, proton = examples
+    assert carbon.solvent == solvent_index("CDCl3") and proton.solvent == solvent_index("DMSO-d6")
+    assert np.allclose(carbon.y_13c, [18.4, 58.3, np.nan], equal_nan=True) and np.isnan(carbon.y_1h).all()
+    assert np.allclose(proton.y_1h, [1.05, np.nan, 4.35], equal_nan=True) and np.isnan(proton.y_13c).all()
+    assert carbon.key == proton.key and carbon.graph is proton.graph
 
 
 def test_training_loop_lowers_the_loss_and_resumes(tiny_sd, tmp_path):
@@ -104,7 +125,7 @@ def test_real_data_split_is_disjoint(nmrshiftdb_dir, tmp_path):
     path = tmp_path / "dev.parquet"
     table.to_parquet(path)
     train, val, _ = load_training_data([path])
-    assert len(train) + len(val) == 300
+    assert len({e.mol_id for e in train + val}) == 300  # a record may give two examples (two solvents)
     assert not {e.key for e in train} & {e.key for e in val}
 
 
@@ -165,7 +186,8 @@ def test_attach_dft_maps_heavy_atom_values(nmrshiftdb_dir, tmp_path):
     examples, _, _ = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)
     other = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)[0][0]
     other.source = "extra"  # same id, another source: must not receive DFT values
-    assert attach_dft(examples + [other], tmp_path / "dft.parquet") == len(examples) == 20
+    assert attach_dft(examples + [other], tmp_path / "dft.parquet") == len(examples)
+    assert len({e.mol_id for e in examples}) == 20
     assert other.y_dft is None
     for example in examples:
         row = dft[dft["nmrshiftdb_id"].astype(str) == example.mol_id].iloc[0]
