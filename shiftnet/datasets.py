@@ -43,6 +43,8 @@ class ShiftExample:
     teacher : optional per-node teacher predictions for distillation, shape ``(n_nodes, 4)``:
         13C mean, 13C variance, 1H mean, 1H variance (ppm, ppm^2); see
         :func:`shiftnet.train.attach_teacher`.
+    spread_13c : per-node range (max - min, ppm) of the raw 13C values of the record's spectra
+        behind ``y_13c`` (0 with one spectrum or no label), shape ``(n_nodes,)``.
     y_dft : optional per-node DFT-computed shifts, shape ``(n_nodes, 2)``: 13C, mean 1H on that
         heavy atom (ppm, NaN where unknown); an auxiliary target, see :func:`attach_dft`.
     """
@@ -58,6 +60,7 @@ class ShiftExample:
     mol_id: str
     teacher: np.ndarray | None = None
     y_dft: np.ndarray | None = None
+    spread_13c: np.ndarray | None = None
 
 
 def skeleton_key(inchikey: str | None, mol: Chem.Mol | None = None) -> str:
@@ -82,6 +85,17 @@ def _node_targets(shifts_json: str | None, node_of: np.ndarray, n_nodes: int) ->
             if 0 <= atom < node_of.size and node_of[atom] >= 0:
                 y[node_of[atom]] = ppm
     return y
+
+
+def _node_spread(raw_json: str | None, node_of: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per node: range of the raw per-spectrum values (``{"atom": [ppm, ...]}`` JSON), 0 if none."""
+    spread = np.zeros(n_nodes, dtype=np.float32)
+    if isinstance(raw_json, str):
+        for atom, values in json.loads(raw_json).items():
+            atom = int(atom)
+            if 0 <= atom < node_of.size and node_of[atom] >= 0 and values:
+                spread[node_of[atom]] = max(values) - min(values)
+    return spread
 
 
 def _empty_match(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +125,7 @@ def examples_from_assigned_row(row: pd.Series, source: str) -> list[ShiftExample
         match_group=group, match_value=value,
         key=skeleton_key(row.get("inchikey"), prep.mol), source=source,
         mol_id=str(row["nmrshiftdb_id"]),
+        spread_13c=_node_spread(row.get("shifts_13c_all"), node_of, n),
     )
     solvent_1h = parse_record_solvent(row.get("solvent_1h") or row.get("solvent_13c"))
     if not np.isfinite(example.y_13c).any():
@@ -249,6 +264,7 @@ def read_nmrshiftdb_sdf(path: Path) -> pd.DataFrame:
             "molblock": Chem.MolToMolBlock(mol),
             "inchikey": Chem.MolToInchiKey(mol),
             "shifts_13c": _mean_json(values["13C"]), "shifts_1h": _mean_json(values["1H"]),
+            "shifts_13c_all": _all_json(values["13C"]), "shifts_1h_all": _all_json(values["1H"]),
             "solvent_13c": _spectrum_solvent(mol, first_spectrum.get("13C")),
             "solvent_1h": _spectrum_solvent(mol, first_spectrum.get("1H")),
         })
@@ -265,6 +281,10 @@ def _parent_atom(mol: Chem.Mol, atom: int) -> int:
 
 def _mean_json(values: dict[int, list[float]]) -> str | None:
     return json.dumps({str(k): float(np.mean(v)) for k, v in sorted(values.items())}) if values else None
+
+
+def _all_json(values: dict[int, list[float]]) -> str | None:
+    return json.dumps({str(k): v for k, v in sorted(values.items())}) if values else None
 
 
 def _spectrum_solvent(mol: Chem.Mol, spectrum: str | None) -> str | None:

@@ -390,7 +390,9 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
     """Read assigned tables/SD files (+ optional unassigned lists) and split by skeleton.
 
     ``paths`` are ``dev.parquet``-layout tables (.parquet/.csv) or NMRShiftDB2 SD files.
-    Unassigned molecules whose skeleton is in validation are dropped. Returns
+    Unassigned molecules whose skeleton is in validation are dropped. Training (never
+    validation) labels are cleaned: the 13C values listed in ``outliers`` and those whose
+    spectra disagree by more than :data:`MAX_SPECTRA_SPREAD_13C`. Returns
     ``(train, val, info)``; ``info`` holds counts, skipped records and a data fingerprint.
     """
     if cache is not None and cache.is_file():
@@ -409,6 +411,7 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
     train, val = split_examples(examples, val_bucket)
     if outliers:
         drop_doubtful_labels(train, pd.read_csv(outliers))
+    n_disagreeing = drop_disagreeing_labels(train)
     if unassigned is not None:
         val_keys = {e.key for e in val}
         found, bad = load_unassigned_table(Path(unassigned), val_keys)
@@ -416,6 +419,7 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
         skipped += bad
     info = {"sources": [str(p) for p in paths] + ([str(unassigned)] if unassigned else []),
             "outliers": str(outliers) if outliers else None, "n_skipped": len(skipped),
+            "n_dropped_disagreeing_13c": n_disagreeing,
             "fingerprint": _fingerprint(train + val), "val_bucket": val_bucket}
     result = (train, val, info)
     if cache is not None:
@@ -423,6 +427,23 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
         with open(cache, "wb") as fh:
             pickle.dump(result, fh)
     return result
+
+
+#: 13C labels whose spectra disagree by more than this (ppm) are left out of training.
+MAX_SPECTRA_SPREAD_13C = 2.0
+
+
+def drop_disagreeing_labels(examples: list[ShiftExample], max_spread: float = MAX_SPECTRA_SPREAD_13C) -> int:
+    """Remove 13C labels whose raw per-spectrum values (``spread_13c``) differ by more than
+    ``max_spread`` ppm: one of the spectra is misassigned. Training data only; returns the count."""
+    removed = 0
+    for example in examples:
+        if example.spread_13c is None:
+            continue
+        bad = (example.spread_13c > max_spread) & ~np.isnan(example.y_13c)
+        example.y_13c[bad] = np.nan
+        removed += int(bad.sum())
+    return removed
 
 
 def drop_doubtful_labels(examples: list[ShiftExample], table: pd.DataFrame) -> int:

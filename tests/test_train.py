@@ -93,6 +93,21 @@ def test_each_nucleus_keeps_its_spectrum_solvent(tmp_path):
     assert carbon.key == proton.key and carbon.graph is proton.graph
 
 
+def test_labels_whose_spectra_disagree_leave_training_only(tmp_path):
+    """Two 13C spectra of ethanol: C0 agrees (18.4 / 18.6), C1 does not (58.3 / 63.3, 5 ppm):
+    the mean is the label, and C1's label is dropped from training but kept for validation."""
+    record = _sd_record("CCO", "8", {0: 18.4, 1: 58.3}, {3: 1.22})
+    record = record.replace(">  <Spectrum 1H 1>", ">  <Spectrum 13C 2>\n18.6;0.0Q;0|63.3;0.0T;1|\n\n>  <Spectrum 1H 1>")
+    path = tmp_path / "two_spectra.sd"
+    path.write_text(record)
+    assert json.loads(read_nmrshiftdb_sdf(path).loc[0, "shifts_13c_all"]) == {"0": [18.4, 18.6], "1": [58.3, 63.3]}
+    train, _, info = load_training_data([path], val_bucket=-1)
+    _, val, _ = load_training_data([path], val_bucket=split_bucket(train[0].key))
+    assert info["n_dropped_disagreeing_13c"] == 1
+    assert np.allclose(train[0].y_13c, [18.5, np.nan, np.nan], equal_nan=True)
+    assert np.allclose(val[0].y_13c, [18.5, 60.8, np.nan], equal_nan=True)
+
+
 def test_training_loop_lowers_the_loss_and_resumes(tiny_sd, tmp_path):
     train, val, info = load_training_data([tiny_sd], val_bucket=-1)
     assert len(train) == 6 and not val and info["n_skipped"] == 0
