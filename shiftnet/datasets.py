@@ -77,25 +77,22 @@ def split_bucket(key: str, n_buckets: int = 10) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest()[:8], 16) % n_buckets
 
 
-def _node_targets(shifts_json: str | None, node_of: np.ndarray, n_nodes: int) -> np.ndarray:
-    y = np.full(n_nodes, np.nan, dtype=np.float32)
+def _node_targets(shifts_json: str | None, node_of: np.ndarray, n_nodes: int,
+                  value=float, fill: float = np.nan) -> np.ndarray:
+    """Per node ``value(entry)`` of a ``{"atom_index": entry}`` JSON (atom -> node via
+    ``node_of``, -1 = no node), ``fill`` elsewhere; shape ``(n_nodes,)`` float32."""
+    y = np.full(n_nodes, fill, dtype=np.float32)
     if isinstance(shifts_json, str):
-        for atom, ppm in json.loads(shifts_json).items():
+        for atom, entry in json.loads(shifts_json).items():
             atom = int(atom)
             if 0 <= atom < node_of.size and node_of[atom] >= 0:
-                y[node_of[atom]] = ppm
+                y[node_of[atom]] = value(entry)
     return y
 
 
-def _node_spread(raw_json: str | None, node_of: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Per node: range of the raw per-spectrum values (``{"atom": [ppm, ...]}`` JSON), 0 if none."""
-    spread = np.zeros(n_nodes, dtype=np.float32)
-    if isinstance(raw_json, str):
-        for atom, values in json.loads(raw_json).items():
-            atom = int(atom)
-            if 0 <= atom < node_of.size and node_of[atom] >= 0 and values:
-                spread[node_of[atom]] = max(values) - min(values)
-    return spread
+def _spread(values: list[float]) -> float:
+    """Range (max - min) of raw per-spectrum values, 0 for none."""
+    return max(values) - min(values) if values else 0.0
 
 
 def _empty_match(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +122,7 @@ def examples_from_assigned_row(row: pd.Series, source: str) -> list[ShiftExample
         match_group=group, match_value=value,
         key=skeleton_key(row.get("inchikey"), prep.mol), source=source,
         mol_id=str(row["nmrshiftdb_id"]),
-        spread_13c=_node_spread(row.get("shifts_13c_all"), node_of, n),
+        spread_13c=_node_targets(row.get("shifts_13c_all"), node_of, n, value=_spread, fill=0.0),
     )
     solvent_1h = parse_record_solvent(row.get("solvent_1h") or row.get("solvent_13c"))
     if not np.isfinite(example.y_13c).any():
