@@ -1,7 +1,10 @@
 import pytest
 import torch
+from rdkit import Chem
 
+from shiftnet.featurize import featurize_batch
 from shiftnet.model import ModelFileError, ShiftModel, load_model, save_model
+from shiftnet.molecules import prepare
 from shiftnet.predictor import default_model_paths
 
 
@@ -58,3 +61,26 @@ def test_foreign_and_missing_files(tmp_path):
         load_model(text)
     with pytest.raises(ModelFileError, match="not found"):
         load_model(tmp_path / "missing.pt")
+
+
+@pytest.mark.parametrize("virtual_node", [False, True])
+def test_virtual_node_reaches_beyond_the_layer_count(virtual_node):
+    """With 2 layers an atom sees 2 bonds far; the virtual node lets it see the whole molecule:
+    nonan-1-ol (O first) and nonane differ 8 bonds away from their last atom (node 8)."""
+    torch.manual_seed(0)
+    model = ShiftModel(dim=16, layers=2, virtual_node=virtual_node).eval()
+    batch = featurize_batch([prepare(Chem.MolFromSmiles(s)) for s in ("OCCCCCCCC", "CCCCCCCCC")], [0, 0])
+    with torch.no_grad():
+        h = model.encode(batch)
+    far_end_alcohol, far_end_alkane = h[8], h[9 + 8]
+    assert torch.allclose(far_end_alcohol, far_end_alkane) != virtual_node
+
+
+def test_encoder_options_round_trip(tmp_path):
+    model = ShiftModel(dim=16, layers=3, virtual_node=True, jumping_knowledge=True).eval()
+    save_model(model, tmp_path / "m.pt", {})
+    loaded, _ = load_model(tmp_path / "m.pt")
+    batch = featurize_batch([prepare(Chem.MolFromSmiles("c1ccccc1CC(=O)O"))], [1])
+    with torch.no_grad():
+        assert torch.equal(model(batch)["1H"][0], loaded(batch)["1H"][0])
+    assert loaded.encoder.jk is not None and loaded.encoder.virtual_updates is not None
