@@ -86,8 +86,6 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--dropout", type=float, default=0.0, help="dropout rate in the encoder and heads")
     train.add_argument("--virtual-node", action="store_true",
                        help="a per-molecule state exchanged with every atom between layers")
-    train.add_argument("--jumping-knowledge", action="store_true",
-                       help="the heads read all layers' states (concatenated), not only the last")
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
@@ -218,7 +216,6 @@ def _run_train(args: argparse.Namespace) -> int:
     config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
                          h_weight=args.h_weight, dropout=args.dropout, virtual_node=args.virtual_node,
-                         jumping_knowledge=args.jumping_knowledge,
                          dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema)
     metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
                                 args.dft)

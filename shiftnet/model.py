@@ -41,16 +41,15 @@ class ShiftModel(nn.Module):
     def __init__(self, dim: int = 192, layers: int = 6, dropout: float = 0.0,
                  target_mean: dict[str, float] | None = None,
                  target_std: dict[str, float] | None = None, dft_head: bool = False,
-                 virtual_node: bool = False, jumping_knowledge: bool = False) -> None:
+                 virtual_node: bool = False) -> None:
         super().__init__()
         self.hparams = {"dim": dim, "layers": layers, "dropout": dropout,
                         "target_mean": dict(target_mean or {"13C": 100.0, "1H": 4.0}),
                         "target_std": dict(target_std or {"13C": 50.0, "1H": 2.5}),
-                        "dft_head": dft_head, "virtual_node": virtual_node,
-                        "jumping_knowledge": jumping_knowledge}
+                        "dft_head": dft_head, "virtual_node": virtual_node}
         self.encoder = GraphEncoder([v for _, v in ATOM_FEATURES], [v for _, v in BOND_FEATURES],
                                     len(SOLVENTS), dim=dim, layers=layers, dropout=dropout,
-                                    virtual_node=virtual_node, jumping_knowledge=jumping_knowledge)
+                                    virtual_node=virtual_node)
         self.heads = nn.ModuleDict({_key(n): GaussianHead(dim, dropout) for n in NUCLEI})
         # Training-only auxiliary head: DFT-computed 13C and 1H per node (standardised like the
         # experimental targets); shares the encoder, never used for predictions.

@@ -47,7 +47,6 @@ class TrainConfig:
     layers: int = 6
     dropout: float = 0.0
     virtual_node: bool = False
-    jumping_knowledge: bool = False
     epochs: int = 60
     batch_size: int = 64
     lr: float = 1e-3
@@ -322,7 +321,7 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
     mean, std = target_stats(assigned)
     model = ShiftModel(dim=config.dim, layers=config.layers, dropout=config.dropout,
                        target_mean=mean, target_std=std, dft_head=config.dft_weight > 0,
-                       virtual_node=config.virtual_node, jumping_knowledge=config.jumping_knowledge)
+                       virtual_node=config.virtual_node)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     ema = None
     if config.ema_decay > 0:

@@ -44,10 +44,8 @@ def mlp(dim_in: int, dim_hidden: int, dim_out: int, dropout: float = 0.0) -> nn.
 class GraphEncoder(nn.Module):
     """Residual stack of GINE message-passing layers with bond features and a solvent input.
 
-    ``virtual_node``: a per-molecule state, updated from the sum of the node states after every
-    layer and added to every node before the next one (global context beyond the layer count).
-    ``jumping_knowledge``: the output is a linear map of all layers' states concatenated, not
-    only the last one's.
+    ``virtual_node``: after every layer but the last, an MLP of the molecule's summed node states
+    (layer-normalised) is added to each of its nodes: global context beyond the layer count.
 
     Shapes: ``x`` (N, n_atom_cols) int, ``edge_index`` (2, E), ``edge_attr`` (E, n_bond_cols) int,
     ``batch`` (N,), ``solvent`` (B,) -> node states ``(N, dim)``.
@@ -55,7 +53,7 @@ class GraphEncoder(nn.Module):
 
     def __init__(self, atom_vocab: list[int], bond_vocab: list[int], n_solvents: int,
                  dim: int = 192, layers: int = 6, dropout: float = 0.0,
-                 virtual_node: bool = False, jumping_knowledge: bool = False) -> None:
+                 virtual_node: bool = False) -> None:
         super().__init__()
         self.atom_embedding = CategoricalEmbedding(atom_vocab, dim)
         self.solvent_embedding = nn.Embedding(n_solvents, dim)
@@ -65,23 +63,16 @@ class GraphEncoder(nn.Module):
         self.norms = nn.ModuleList(nn.LayerNorm(dim) for _ in range(layers))
         self.virtual_updates = (nn.ModuleList(nn.Sequential(nn.LayerNorm(dim), mlp(dim, 2 * dim, dim, dropout))
                                               for _ in range(layers - 1)) if virtual_node else None)
-        self.jk = nn.Linear(layers * dim, dim) if jumping_knowledge else None
         self.out_norm = nn.LayerNorm(dim)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_attr: torch.Tensor,
                 batch: torch.Tensor, solvent: torch.Tensor) -> torch.Tensor:
         h = self.atom_embedding(x) + self.solvent_embedding(solvent)[batch]
-        virtual = self.solvent_embedding(solvent) if self.virtual_updates is not None else None
-        states = []
         for k, (conv, norm, bond_embedding) in enumerate(zip(self.convs, self.norms, self.bond_embeddings)):
             h = h + conv(norm(h), edge_index, bond_embedding(edge_attr))
-            states.append(h)
-            if virtual is not None and k < len(self.convs) - 1:
-                pooled = h.new_zeros(virtual.shape).index_add_(0, batch, h)
-                virtual = virtual + self.virtual_updates[k](pooled)
-                h = h + virtual[batch]
-        if self.jk is not None:
-            h = self.jk(torch.cat(states, dim=1))
+            if self.virtual_updates is not None and k < len(self.convs) - 1:
+                pooled = h.new_zeros((solvent.shape[0], h.shape[1])).index_add_(0, batch, h)
+                h = h + self.virtual_updates[k](pooled)[batch]
         return self.out_norm(h)
 
 
