@@ -206,7 +206,7 @@ def _run_train(args: argparse.Namespace) -> int:
     import json
     import logging
 
-    from .train import TrainConfig, train_shift_model
+    from .train import ResumeError, TrainConfig, train_shift_model
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     given = [*args.data, args.unassigned, args.outliers, args.dft, *(args.teacher or [])]
@@ -217,8 +217,11 @@ def _run_train(args: argparse.Namespace) -> int:
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
                          h_weight=args.h_weight, dropout=args.dropout, virtual_node=args.virtual_node,
                          dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema)
-    metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
-                                args.dft)
+    try:
+        metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
+                                    args.dft)
+    except ResumeError as exc:
+        raise _UsageError(str(exc)) from None
     print(json.dumps(metrics, indent=2))
     return 0
 

@@ -373,13 +373,30 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
     return model, metrics
 
 
+class ResumeError(ValueError):
+    """A checkpoint that does not belong to the run being resumed (other options or data)."""
+
+
 def _resume(path: Path, model, optimizer, scheduler, ema=None) -> tuple[int, float]:
+    """Load ``path`` into the run's objects; returns ``(epochs done, seconds spent)``.
+
+    Raises :class:`ResumeError` when the checkpoint was written with other options: the
+    one-cycle schedule spans the epochs and data size the run was started with."""
     if not path.is_file():
         return 0, 0.0
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model.load_state_dict(state["model"])
-    if ema is not None:
-        ema.load_state_dict(state["ema"])
+    started = state["scheduler"].get("total_steps")
+    if started != scheduler.total_steps:
+        raise ResumeError(f"{path} was written by a run of {started} optimiser steps, this one has "
+                          f"{scheduler.total_steps} (other --epochs, --batch-size or data): resume with "
+                          f"the original options or use a new --out")
+    try:
+        model.load_state_dict(state["model"])
+        if ema is not None:
+            ema.load_state_dict(state["ema"])
+    except (RuntimeError, AttributeError) as exc:
+        raise ResumeError(f"{path} holds a model with other architecture options ({str(exc)[:200]}): "
+                          f"resume with the original options or use a new --out") from None
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
     log.info("resumed from %s at epoch %d", path, state["epoch"])

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -7,7 +8,7 @@ import torch
 from rdkit import Chem
 
 from shiftnet.datasets import match_groups, read_nmrshiftdb_sdf, split_bucket
-from shiftnet.train import (TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
+from shiftnet.train import (ResumeError, TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
                             train_model)
 from shiftnet.model import ShiftModel, load_model
 
@@ -126,6 +127,11 @@ def test_training_loop_lowers_the_loss_and_resumes(tiny_sd, tmp_path):
     # resuming a finished run trains no further epochs
     train_model(train, train, config, run)
     assert len((run / "log.jsonl").read_text().splitlines()) == 30
+    # a checkpoint from other options is refused with a reason, not a torch traceback
+    with pytest.raises(ResumeError, match="optimiser steps"):
+        train_model(train, train, replace(config, epochs=40), run)
+    with pytest.raises(ResumeError, match="architecture"):
+        train_model(train, train, replace(config, virtual_node=True), run)
 
 
 def test_skeleton_split_keeps_stereoisomers_together():
