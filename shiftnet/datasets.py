@@ -213,13 +213,15 @@ def load_unassigned_table(path: Path, exclude_keys: set[str]) -> tuple[list[Shif
 def attach_dft(examples: list[ShiftExample], path: Path, source: str = "dev") -> int:
     """Set ``y_dft`` on the examples of ``source`` that have a row in a ``dft8k_dev.parquet``
     layout table (``nmrshiftdb_id``, ``dft_13c``, ``dft_1h`` JSON keyed by heavy-atom index,
-    heavy atoms in the order of the assigned table). Returns the number of examples given values.
+    heavy atoms in the order of the assigned table). A record split into a 13C and a 1H example
+    (two solvents) gets the values once, on its first example, so its DFT loss counts once.
+    Returns the number of examples given values.
     """
     table = pd.read_parquet(path, columns=["nmrshiftdb_id", "dft_13c", "dft_1h"])
     by_id = {str(i): (c, h) for i, c, h in zip(table["nmrshiftdb_id"], table["dft_13c"], table["dft_1h"])}
     attached = 0
     for example in examples:
-        found = by_id.get(example.mol_id) if example.source == source else None
+        found = by_id.pop(example.mol_id, None) if example.source == source else None
         if found is None:
             continue
         n = example.graph.num_nodes

@@ -205,12 +205,15 @@ def test_attach_dft_maps_heavy_atom_values(nmrshiftdb_dir, tmp_path):
     table.to_parquet(tmp_path / "dev.parquet")
     dft.to_parquet(tmp_path / "dft.parquet")
     examples, _, _ = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)
-    other = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)[0][0]
+    other, twin = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)[0][:2]
     other.source = "extra"  # same id, another source: must not receive DFT values
-    assert attach_dft(examples + [other], tmp_path / "dft.parquet") == len(examples)
+    twin.mol_id = examples[0].mol_id  # second example of a record (13C/1H solvent split): values once
+    assert attach_dft(examples + [other, twin], tmp_path / "dft.parquet") == 20
     assert len({e.mol_id for e in examples}) == 20
-    assert other.y_dft is None
-    for example in examples:
+    assert other.y_dft is None and twin.y_dft is None
+    given = [e for e in examples if e.y_dft is not None]
+    assert sorted(e.mol_id for e in given) == sorted({e.mol_id for e in examples})  # once per record
+    for example in given:
         row = dft[dft["nmrshiftdb_id"].astype(str) == example.mol_id].iloc[0]
         for column, values in ((0, json.loads(row["dft_13c"])), (1, json.loads(row["dft_1h"]))):
             given = {int(k): v for k, v in values.items()}
