@@ -265,7 +265,7 @@ def report(both: pd.DataFrame, labelled: pd.DataFrame, csp5_stats: dict, net_sta
     print(f"\nmolecules: {n}; csp5 failed on {len(failed)}{': ' + ', '.join(failed) if failed else ''}")
     for reason, count in csp5_stats["failures"].most_common():
         print(f"  {count:4d} x {reason}")
-    print("speed (same molecules, 1 thread, machine shared with training jobs)")
+    print(f"speed (same molecules, {torch.get_num_threads()} torch thread(s))")
     print(f"  csp5      {n / t:8.1f} mol/s  ({t:.1f} s: mol block -> ETKDG+MMFF conformer -> 13C and/or 1H, "
           "one molecule per call)")
     print(f"  shiftnet  {n / net_stats['e2e_seconds']:8.1f} mol/s  ({net_stats['e2e_seconds']:.1f} s: "
