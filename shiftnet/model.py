@@ -143,7 +143,11 @@ def load_model(path: Path) -> tuple[ShiftModel, dict]:
                              f"this shiftnet has {FEATURIZER_VERSION!r}")
     if payload.get("sha256") != _digest(payload):
         raise ModelFileError(f"{path}: checksum mismatch, the file is corrupted or was modified")
-    model = ShiftModel(**json.loads(payload["hparams"]))
+    try:
+        model = ShiftModel(**json.loads(payload["hparams"]))
+    except TypeError as exc:
+        raise ModelFileError(f"{path}: architecture options this shiftnet does not know ({exc}); "
+                             f"written by a newer version?") from None
     try:
         model.load_state_dict(payload["state_dict"])
     except RuntimeError as exc:

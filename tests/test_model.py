@@ -84,3 +84,12 @@ def test_virtual_node_round_trip(tmp_path):
     with torch.no_grad():
         assert torch.equal(model(batch)["1H"][0], loaded(batch)["1H"][0])
     assert loaded.encoder.virtual_updates is not None
+
+
+def test_unknown_architecture_option_is_a_clear_error(tmp_path):
+    """A file from a newer shiftnet (an hparam this version lacks) is refused by name."""
+    model = ShiftModel(dim=16, layers=2)
+    model.hparams["attention_heads"] = 4
+    save_model(model, tmp_path / "m.pt", {})
+    with pytest.raises(ModelFileError, match="attention_heads"):
+        load_model(tmp_path / "m.pt")
