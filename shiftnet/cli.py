@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="decay of an exponential moving average of the weights (e.g. 0.999); the average is saved")
     train.add_argument("--dropout", type=float, default=0.0, help="dropout rate in the encoder and heads")
     train.add_argument("--virtual-node", action="store_true",
-                       help="a per-molecule state exchanged with every atom between layers")
+                       help="molecule-level context: an MLP of the summed atom states is added to every atom between layers")
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--lr", type=float, default=1e-3)
     train.add_argument("--seed", type=int, default=0)
