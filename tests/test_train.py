@@ -211,9 +211,9 @@ def test_attach_dft_maps_heavy_atom_values(nmrshiftdb_dir, tmp_path):
     assert attach_dft(examples + [other, twin], tmp_path / "dft.parquet") == 20
     assert len({e.mol_id for e in examples}) == 20
     assert other.y_dft is None and twin.y_dft is None
-    given = [e for e in examples if e.y_dft is not None]
-    assert sorted(e.mol_id for e in given) == sorted({e.mol_id for e in examples})  # once per record
-    for example in given:
+    with_dft = [e for e in examples if e.y_dft is not None]
+    assert sorted(e.mol_id for e in with_dft) == sorted({e.mol_id for e in examples})  # once per record
+    for example in with_dft:
         row = dft[dft["nmrshiftdb_id"].astype(str) == example.mol_id].iloc[0]
         for column, values in ((0, json.loads(row["dft_13c"])), (1, json.loads(row["dft_1h"]))):
             given = {int(k): v for k, v in values.items()}
