@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
-from shiftnet.model import load_model
-from shiftnet.predictor import default_model_paths
-from shiftnet.train import Z90, ensemble_predictions, load_training_data
+from shiftnet.shifts.model import load_model
+from shiftnet.shifts.predict import default_model_paths
+from shiftnet.shifts.train import Z90, ensemble_predictions, load_training_data
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
+from _common import NMRSHIFTDB2 as DATA, print_header
 
 
 def describe(frame: pd.DataFrame) -> str:
@@ -39,9 +37,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(2)
     paths = args.models or default_model_paths()
-    print("command:", " ".join(sys.argv))
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, torch {torch.__version__}")
-    print("models:", ", ".join(str(p) for p in paths))
+    print_header(models=", ".join(str(p) for p in paths))
     _, val, info = load_training_data([args.data / "dev.parquet", args.data / "extra_assigned.parquet"],
                                       cache=args.cache)
     print(f"validation: skeleton bucket {info['val_bucket']} (InChIKey first block), {len(val)} molecules, "

@@ -43,14 +43,14 @@ from rdkit import Chem
 
 import csp5
 from csp5 import predict_mols, predict_molecule_file
-from shiftnet.datasets import ShiftExample
-from shiftnet.model import load_model
+from shiftnet.shifts.data import ShiftExample
+from shiftnet.shifts.model import load_model
 from shiftnet.molecules import prepare
-from shiftnet.predictor import default_model_paths, predict
-from shiftnet.solvents import SOLVENTS
-from shiftnet.train import ensemble_predictions, load_training_data
+from shiftnet.shifts.predict import default_model_paths, predict
+from shiftnet.solvents import MODEL_SOLVENTS
+from shiftnet.shifts.train import ensemble_predictions, load_training_data
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
+from _common import NMRSHIFTDB2 as DATA
 #: shiftnet solvent name -> csp5 vocabulary key (CCl4, pyridine-d5, unknown: csp5's default).
 CSP5_SOLVENT = {"CDCl3": "cdcl3", "DMSO-d6": "dmso-d6", "CD3OD": "cd3od", "D2O": "d2o", "C6D6": "c6d6",
                 "acetone-d6": "acetone-d6", "CD3CN": "cd3cn", "CD2Cl2": "cd2cl2", "THF-d8": "thf-d8"}
@@ -105,7 +105,7 @@ def load_molblocks(data: Path, keys: set[Key]) -> dict[Key, str]:
 
 
 def csp5_solvent(code: int) -> str | None:
-    return CSP5_SOLVENT.get(SOLVENTS[code])
+    return CSP5_SOLVENT.get(MODEL_SOLVENTS[code])
 
 
 def jobs_of(example: ShiftExample) -> list[tuple[str, str | None]]:
@@ -207,7 +207,7 @@ def run_shiftnet(examples: list[ShiftExample], blocks: dict[Key, str]) -> tuple[
     frame = pd.concat([pred[n].assign(nucleus=n) for n in ("13C", "1H")], ignore_index=True)
     first = {}
     for e in examples:
-        first.setdefault((e.source, e.mol_id), SOLVENTS[e.solvent])
+        first.setdefault((e.source, e.mol_id), MODEL_SOLVENTS[e.solvent])
     predict("CCO")  # load the shipped models once, outside the timing
     start = time.perf_counter()
     mols = [Chem.MolFromMolBlock(blocks[key], removeHs=False) for key in first]

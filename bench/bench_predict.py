@@ -11,10 +11,8 @@ are timed on the same molecules in the same run. Also reports peak memory (max R
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -23,9 +21,9 @@ import torch
 from rdkit import Chem
 from rdkit.Chem import AllChem
 
-from shiftnet.predictor import ShiftPredictor, default_model_paths
+from shiftnet.shifts.predict import ShiftPredictor, default_model_paths
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
+from _common import NMRSHIFTDB2 as DATA, print_header
 
 
 def load_smiles(n: int) -> list[str]:
@@ -68,9 +66,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per configuration (median reported)")
     parser.add_argument("--also", nargs="+", type=Path, default=None, help="another model set to time")
     args = parser.parse_args()
-    print("command:", " ".join(sys.argv))
-    print(f"machine: {platform.platform()}, {platform.machine()}, torch {torch.__version__}, "
-          f"threads {args.threads}")
+    print_header(threads=args.threads)
     smiles = load_smiles(args.n)
     shipped = default_model_paths()
     configurations = [(f"shipped ({len(shipped)} model file{'s' if len(shipped) > 1 else ''})", None, 0),

@@ -10,19 +10,16 @@ first-order multiplets (~100 lines each), and single ``simulate()`` calls from a
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shlex
-import sys
 import time
 
 import numpy as np
-import torch
 
 from shiftnet.spectra.core import PPMScale
 from shiftnet.spectra.couplings import multiplet
 from shiftnet.spectra.lines import simulate_fids
 from shiftnet.spectra.simulate import simulate
+
+from _common import print_header
 
 
 def _rate(fn, count: int, repeats: int) -> float:
@@ -68,11 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
 
-    print("command:", "python " + " ".join(shlex.quote(a) for a in sys.argv))
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs (affinity {len(os.sched_getaffinity(0))}), python {platform.python_version()}, "
-          f"numpy {np.__version__}, torch {torch.__version__}")
-    print(f"seed: {args.seed}, points: {args.points}, batch: {args.batch}, best of {args.repeats}")
+    print_header(seed=args.seed, points=args.points, batch=args.batch, repeats=f"best of {args.repeats}")
 
     c13 = PPMScale(args.points, 240.0 * 125.7, 125.7, 110.0)
     shifts, amps = c13_lines(rng, args.batch, 20)

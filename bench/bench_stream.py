@@ -10,7 +10,6 @@ must stay flat as N grows. Checks that the output has one molecule entry per inp
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
+from _common import NMRSHIFTDB2 as DATA, print_header
 
 
 def write_smiles(path: Path, n: int) -> None:
@@ -44,8 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[20000, 100000])
     args = parser.parse_args()
-    print("command:", " ".join(sys.argv))
-    print(f"machine: {platform.platform()}, {platform.machine()}")
+    print_header()
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.n:
             source, output = Path(tmp) / f"in_{n}.smi", Path(tmp) / f"out_{n}.parquet"

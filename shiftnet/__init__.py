@@ -12,14 +12,14 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "predict": "predictor",
-    "predict_iter": "predictor",
-    "ShiftPredictor": "predictor",
+    "predict": "shifts.predict",
+    "predict_iter": "shifts.predict",
+    "ShiftPredictor": "shifts.predict",
     "MoleculeResult": "results",
     "read_structures": "readers",
-    "train_shift_model": "train",
+    "train_shift_model": "shifts.train",
     "MoleculeError": "molecules",
-    "ModelFileError": "model",
+    "ModelFileError": "shifts.model",
     "spectra": None,
 }
 

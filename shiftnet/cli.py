@@ -168,7 +168,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
 def _run_predict(args: argparse.Namespace) -> int:
     from .export import open_writer, output_format
-    from .predictor import ShiftPredictor
+    from .shifts.predict import ShiftPredictor
 
     if args.input is not None and not args.input.is_file():
         raise _UsageError(f"input file not found: {args.input}")
@@ -206,7 +206,7 @@ def _run_train(args: argparse.Namespace) -> int:
     import json
     import logging
 
-    from .train import ResumeError, TrainConfig, train_shift_model
+    from .shifts.train import ResumeError, TrainConfig, train_shift_model
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     given = [*args.data, args.unassigned, args.outliers, args.dft, *(args.teacher or [])]

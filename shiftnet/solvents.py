@@ -1,9 +1,17 @@
-"""Solvent vocabulary of the shift models and the mapping of NMRShiftDB2's solvent strings."""
+"""The one solvent vocabulary: names and aliases, the shift models' solvent classes, and the
+reference, residual, water and impurity signals that processing and simulation use.
+
+Shifts follow Fulmer et al., *Organometallics* 2010, 29, 2176 (13C of the solvent, 1H of its
+residual protio isotopomer; impurities: the CDCl3 column). The multiplet of each residual signal
+(deuterium coupling) is kept so that referencing can recognise the pattern, not the nearest peak.
+"""
 
 from __future__ import annotations
 
-#: Index 0 is "unknown" (the NMRShiftDB2 majority, "Unreported").
-SOLVENTS: list[str] = [
+from dataclasses import dataclass
+
+#: Solvent classes of the shift models; index 0 is "unknown" (the NMRShiftDB2 majority, "Unreported").
+MODEL_SOLVENTS: list[str] = [
     "unknown", "CDCl3", "DMSO-d6", "CD3OD", "D2O", "C6D6", "acetone-d6", "CD3CN",
     "CCl4", "pyridine-d5", "CD2Cl2", "THF-d8",
 ]
@@ -25,6 +33,61 @@ _ALIASES: dict[str, str] = {
 _UNKNOWN = {"", "unknown", "unreported", "none", "null"}
 
 
+@dataclass(frozen=True)
+class Signal:
+    """A reference, solvent or impurity signal.
+
+    Attributes
+    ----------
+    shift_ppm : chemical shift of the multiplet centre in ppm.
+    j_hz : line spacing in Hz (coupling to deuterium; 0 for a singlet).
+    pattern : relative line intensities of the multiplet (symmetric).
+    intensity : total intensity in units of one sample nucleus (simulation).
+    name : what the signal is ("CDCl3", "water", "TMS", ...).
+    """
+
+    shift_ppm: float
+    j_hz: float = 0.0
+    pattern: tuple[float, ...] = (1.0,)
+    intensity: float = 1.0
+    name: str = ""
+
+
+_TRIPLET = (1.0, 1.0, 1.0)                       # C-D: 1:1:1
+_SEPTET = (1.0, 3.0, 6.0, 7.0, 6.0, 3.0, 1.0)    # CD3: 1:3:6:7:6:3:1
+_QUINTET = (1.0, 2.0, 3.0, 2.0, 1.0)              # CHD2: 1:2:3:2:1
+
+#: Tetramethylsilane, 0 ppm in 1H and 13C (the primary reference).
+TMS = Signal(0.0, name="TMS")
+
+#: canonical solvent name -> {nucleus: residual (1H) or solvent (13C) signal}.
+RESIDUAL_SIGNALS: dict[str, dict[str, Signal]] = {
+    "CDCl3": {"13C": Signal(77.16, 32.0, _TRIPLET, name="CDCl3"), "1H": Signal(7.26, name="CDCl3")},
+    "DMSO-d6": {"13C": Signal(39.52, 21.0, _SEPTET, name="DMSO-d6"), "1H": Signal(2.50, 1.9, _QUINTET, name="DMSO-d6")},
+    "CD3OD": {"13C": Signal(49.00, 21.4, _SEPTET, name="CD3OD"), "1H": Signal(3.31, 1.7, _QUINTET, name="CD3OD")},
+    "acetone-d6": {"13C": Signal(29.84, 19.4, _SEPTET, name="acetone-d6"),
+                   "1H": Signal(2.05, 2.2, _QUINTET, name="acetone-d6")},
+    "C6D6": {"13C": Signal(128.06, 24.3, _TRIPLET, name="C6D6"), "1H": Signal(7.16, name="C6D6")},
+    "D2O": {"1H": Signal(4.79, name="D2O")},
+    "CD3CN": {"13C": Signal(1.32, 21.0, _SEPTET, name="CD3CN"), "1H": Signal(1.94, 2.5, _QUINTET, name="CD3CN")},
+}
+
+#: 1H shift of water (HDO / H2O) in each solvent; in D2O the residual signal is HDO itself.
+WATER_1H_PPM: dict[str, float] = {
+    "CDCl3": 1.56, "DMSO-d6": 3.33, "CD3OD": 4.87, "acetone-d6": 2.84, "C6D6": 0.40, "CD3CN": 2.13,
+}
+
+#: name -> nucleus -> shifts (ppm) of common impurities, as singlets (CDCl3 values).
+IMPURITY_SHIFTS: dict[str, dict[str, tuple[float, ...]]] = {
+    "TMS": {"1H": (TMS.shift_ppm,), "13C": (TMS.shift_ppm,)},
+    "water": {"1H": (WATER_1H_PPM["CDCl3"],), "13C": ()},
+    "grease": {"1H": (0.86, 1.26), "13C": (29.76,)},
+    "silicone grease": {"1H": (0.07,), "13C": (1.19,)},
+    "acetone": {"1H": (2.17,), "13C": (30.92, 207.07)},
+    "dichloromethane": {"1H": (5.30,), "13C": (53.52,)},
+}
+
+
 def canonical_name(name: str | None) -> str | None:
     """Canonical solvent name for a user or spectrometer spelling ('cdcl3', 'DMSO', 'MeOD',
     '<CDCl3>'); None when the name is empty, "unknown" or not recognised."""
@@ -33,11 +96,11 @@ def canonical_name(name: str | None) -> str | None:
     key = name.strip().strip("<>").strip().lower()
     if key in _UNKNOWN:
         return None
-    return _ALIASES.get(key) or next((s for s in SOLVENTS if s.lower() == key), None)
+    return _ALIASES.get(key) or next((s for s in MODEL_SOLVENTS if s.lower() == key), None)
 
 
 def solvent_index(name: str | None) -> int:
-    """Index of a user-given solvent name (case-insensitive, common aliases accepted).
+    """Index in :data:`MODEL_SOLVENTS` of a user-given solvent name (case-insensitive, aliases).
 
     Raises ``ValueError`` naming the accepted solvents when ``name`` is not recognised.
     """
@@ -45,12 +108,12 @@ def solvent_index(name: str | None) -> int:
         return 0
     canonical = canonical_name(name)
     if canonical is None:
-        raise ValueError(f"unknown solvent {name!r}; use one of {', '.join(SOLVENTS)}")
-    return SOLVENTS.index(canonical)
+        raise ValueError(f"unknown solvent {name!r}; use one of {', '.join(MODEL_SOLVENTS)}")
+    return MODEL_SOLVENTS.index(canonical)
 
 
 def parse_record_solvent(raw: str | None) -> int:
-    """Map an NMRShiftDB2 solvent string to an index; mixtures and unknowns give 0.
+    """Map an NMRShiftDB2 solvent string to a model index; mixtures and unknowns give 0.
 
     ``"Chloroform-D1 (CDCl3) | Unreported"`` (several spectra) uses the first reported solvent;
     ``"A + B"`` mixtures are "unknown".
@@ -66,5 +129,53 @@ def parse_record_solvent(raw: str | None) -> int:
         for token in tokens:
             canonical = _ALIASES.get(token.lower())
             if canonical is not None:
-                return SOLVENTS.index(canonical)
+                return MODEL_SOLVENTS.index(canonical)
     return 0
+
+
+def residual_signal(solvent: str, nucleus: str) -> Signal:
+    """The reference signal of ``solvent`` (any alias) in a ``nucleus`` spectrum.
+
+    Raises
+    ------
+    ValueError : unknown solvent, or no signal of that nucleus (e.g. 13C in D2O).
+    """
+    name = canonical_name(solvent)
+    if name not in RESIDUAL_SIGNALS:
+        raise ValueError(f"no reference signals known for solvent {solvent!r}; "
+                         f"known: {', '.join(RESIDUAL_SIGNALS)}")
+    if nucleus not in RESIDUAL_SIGNALS[name]:
+        raise ValueError(f"{name} has no {nucleus} reference signal")
+    return RESIDUAL_SIGNALS[name][nucleus]
+
+
+def solvent_signals(solvent: str, nucleus: str, intensity: float = 1.0) -> list[Signal]:
+    """The residual signal of ``solvent`` in a ``nucleus`` spectrum (and water, for 1H), each
+    with total intensity ``intensity``; a solvent without such a signal (13C in D2O) gives none."""
+    name = canonical_name(solvent)
+    if name not in RESIDUAL_SIGNALS:
+        raise ValueError(f"unknown solvent {solvent!r}; use one of {', '.join(RESIDUAL_SIGNALS)}")
+    out = []
+    if nucleus in RESIDUAL_SIGNALS[name]:
+        residual = RESIDUAL_SIGNALS[name][nucleus]
+        out.append(Signal(residual.shift_ppm, residual.j_hz, residual.pattern, intensity, name))
+    if nucleus == "1H" and name in WATER_1H_PPM:
+        out.append(Signal(WATER_1H_PPM[name], intensity=intensity, name="water"))
+    return out
+
+
+def impurity_signals(impurities: list[str | tuple[float, float]], nucleus: str) -> list[Signal]:
+    """Singlets for named impurities (:data:`IMPURITY_SHIFTS`, intensity 1 per shift) or
+    ``(shift_ppm, intensity)`` pairs."""
+    table = {k.lower(): v for k, v in IMPURITY_SHIFTS.items()}
+    out = []
+    for item in impurities:
+        if isinstance(item, str):
+            if item.lower() not in table:
+                raise ValueError(f"unknown impurity {item!r}; name one of {', '.join(IMPURITY_SHIFTS)} "
+                                 "or give (shift_ppm, intensity)")
+            out += [Signal(ppm, name=item) for ppm in table[item.lower()].get(nucleus, ())]
+        else:
+            ppm, intensity = item
+            out.append(Signal(float(ppm), intensity=float(intensity), name="impurity"))
+    return out

@@ -77,7 +77,7 @@ def test_process_real_ibuprofen_13c(tmp_path):
 
 
 def test_interrupted_run_leaves_readable_parquet(tmp_path, monkeypatch):
-    from shiftnet.predictor import ShiftPredictor
+    from shiftnet.shifts.predict import ShiftPredictor
 
     original = ShiftPredictor.predict_iter
 
@@ -97,7 +97,7 @@ def test_interrupted_run_leaves_readable_parquet(tmp_path, monkeypatch):
 
 
 def test_train_command_on_an_sd_file(tmp_path, capsys):
-    from tests.test_train import _sd_record
+    from tests.shifts.test_train import _sd_record
 
     sd = tmp_path / "nmrshiftdb2withsignals.sd"
     sd.write_text(_sd_record("CCO", "1", {0: 18.4, 1: 58.3}, {3: 1.22})

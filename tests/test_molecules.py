@@ -66,7 +66,7 @@ def test_symmetry_classes_match_rdkit_on_the_h_expanded_graph(smiles):
 
 
 def test_featurize_batch_equals_collated_single_graphs():
-    from shiftnet.featurize import collate, featurize, featurize_batch
+    from shiftnet.shifts.featurize import collate, featurize, featurize_batch
 
     preps = [prepare(mol_from_smiles(s)) for s in ["c1ccccc1O", "CC(=O)N", "C1CCC2CCCCC2C1", "[H]OC([H])([H])C"]]
     batch = featurize_batch(preps, [0, 1, 2, 3])
@@ -78,7 +78,7 @@ def test_featurize_batch_equals_collated_single_graphs():
 def test_features_of_hand_checked_atoms():
     """Indane-1-one with an N-methylamide side chain: element, degree, H count, charge,
     hybridisation, aromaticity and ring codes checked by hand for chosen atoms."""
-    from shiftnet.featurize import ATOM_FEATURES, BOND_FEATURES, featurize
+    from shiftnet.shifts.featurize import ATOM_FEATURES, BOND_FEATURES, featurize
 
     # atoms: 0 C(=O) ring carbon, 1 O, 2 CH2, 3 CH2, 4 c (fusion), 5-8 cH, 9 c (fusion), 10 [NH3+]
     prep = prepare(mol_from_smiles("C1(=O)CCc2cccc(c21)[NH3+]"))

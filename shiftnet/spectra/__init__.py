@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from .core import FID, PPMScale, Spectrum, as_spectrum
-from .dataset import SimulatedSpectraDataset
 from .io import SpectrumReadError, read, read_processed
 from .nus import nus_schedule, read_nuslist, write_nuslist
 from .process import process
@@ -16,5 +15,4 @@ from .simulate import SimulatedSpectrum, simulate
 __all__ = [
     "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
     "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
-    "SimulatedSpectraDataset",
 ]

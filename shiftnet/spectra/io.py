@@ -30,7 +30,7 @@ import nmrglue as ng
 import numpy as np
 
 from .core import FID, PPMScale, Spectrum
-from .solvents import canonical_solvent
+from ..solvents import canonical_name
 
 __all__ = ["SpectrumReadError", "read", "read_processed", "detect_format"]
 
@@ -219,7 +219,7 @@ def _read_bruker(path: Path) -> FID:
         "decim": acqus.get("DECIM"),
         "dspfvs": acqus.get("DSPFVS"),
         "pulse_program": str(acqus.get("PULPROG", "")),
-        "solvent": canonical_solvent(str(acqus.get("SOLVENT", ""))),
+        "solvent": canonical_name(str(acqus.get("SOLVENT", ""))),
         "sign": 1,
     }
     offsets = _bruker_vendor_offsets(path, axes)
@@ -280,7 +280,7 @@ def _read_bruker_pdata(pdir: Path) -> Spectrum:
     if data.ndim == 1 and "1i" in names:
         imag = np.asarray(ng.bruker.read_pdata(str(pdir), bin_files=["1i"], scale_data=True)[1], dtype=float)
     meta = {"format": "bruker-pdata", "dic": dic,
-            "solvent": canonical_solvent(str(acqus.get("acqus", {}).get("SOLVENT", "")))}
+            "solvent": canonical_name(str(acqus.get("acqus", {}).get("SOLVENT", "")))}
     ppm = scales[0].ppm_axis() if data.ndim == 1 else tuple(s.ppm_axis() for s in scales)
     nuclei = _bruker_pdata_nuclei(acqus, data.ndim)
     return Spectrum(data=data, ppm=ppm, nucleus=nuclei[0] if data.ndim == 1 else nuclei,
@@ -332,7 +332,7 @@ def _read_varian(path: Path) -> FID:
     nucleus, obs_mhz, sw_hz, carrier = [_varian_nucleus(_varian_value(p, "tn"))], [obs], [sw], [carrier_hz / obs]
     meta = {"format": "varian", "dic": dic, "grpdly": 0.0, "sign": -1,
             "pulse_program": _varian_value(p, "seqfil", ""),
-            "solvent": canonical_solvent(_varian_value(p, "solvent", ""))}
+            "solvent": canonical_name(_varian_value(p, "solvent", ""))}
     if data.ndim == 2:
         ni = int(float(_varian_value(p, "ni", "0")))
         if ni == 0 or data.shape[0] not in (ni, 2 * ni):
@@ -425,7 +425,7 @@ def _read_jcampdx(path: Path) -> FID:
     grpdly = bruker_group_delay({k: float(v) for k, v in acq.items()})
     meta = {"format": "jcampdx", "dic": dic, "grpdly": grpdly, "sign": 1,
             "pulse_program": _jcamp_value(dic, "$PULPROG", ".PULSESEQUENCE", default="").strip("<>"),
-            "solvent": canonical_solvent(_jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="").strip("<>"))}
+            "solvent": canonical_name(_jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="").strip("<>"))}
     return FID(data=real + 1j * imag,
                nucleus=(_jcamp_value(dic, ".OBSERVENUCLEUS", default="1H").lstrip("^"),),
                obs_mhz=(obs,),
@@ -449,6 +449,6 @@ def _read_jcampdx_spectrum(path: Path) -> Spectrum:
         imag = None if imag is None else imag[::-1]
     scale = PPMScale.from_ppm_axis(x, obs)
     meta = {"format": "jcampdx", "dic": dic,
-            "solvent": canonical_solvent(_jcamp_value(dic, ".SOLVENTNAME", "$SOLVENT", default="").strip("<>"))}
+            "solvent": canonical_name(_jcamp_value(dic, ".SOLVENTNAME", "$SOLVENT", default="").strip("<>"))}
     return Spectrum(data=real, ppm=scale.ppm_axis(), nucleus=_jcamp_value(dic, ".OBSERVENUCLEUS", default="1H").lstrip("^"),
                     obs_mhz=obs, source=path, imag=imag, meta=meta)

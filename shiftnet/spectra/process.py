@@ -28,7 +28,7 @@ from .core import FID, PPMScale, Spectrum
 from .phase import autophase
 from .process2d import process_2d
 from .reference import reference_offset
-from .solvents import canonical_solvent
+from ..solvents import canonical_name
 
 __all__ = ["process"]
 
@@ -89,7 +89,7 @@ def _vendor_offsets(fid: FID) -> tuple[float | None, ...]:
 
 
 def _meta(fid: FID, log: list[dict[str, Any]], solvent: str | None) -> dict[str, Any]:
-    return {"steps": log, "solvent": canonical_solvent(solvent) if solvent else None,
+    return {"steps": log, "solvent": canonical_name(solvent) if solvent else None,
             "format": fid.meta.get("format"), "pulse_program": fid.meta.get("pulse_program", "")}
 
 

@@ -18,13 +18,9 @@ from scipy.signal import find_peaks
 
 from .core import PPMScale
 from .phase import noise_sigma
-from .solvents import SolventSignal, canonical_solvent, solvent_signal
+from ..solvents import TMS, Signal, canonical_name, residual_signal
 
 __all__ = ["TMS", "search_window_ppm", "find_signal", "apex", "reference_offset"]
-
-#: Tetramethylsilane, 0 ppm in 1H and 13C.
-TMS = SolventSignal(0.0)
-
 
 def search_window_ppm(nucleus: str) -> float:
     """Half-width in ppm of the region searched for a reference signal (raw scales are off by
@@ -50,16 +46,16 @@ def _window(scale: PPMScale, centre_ppm: float, half_width_ppm: float) -> tuple[
     return max(lo, 0), min(hi, scale.size - 1)
 
 
-def _find_multiplet(data: np.ndarray, scale: PPMScale, signal: SolventSignal, lo: int, hi: int) -> int | None:
+def _find_multiplet(data: np.ndarray, scale: PPMScale, signal: Signal, lo: int, hi: int) -> int | None:
     """Centre point of the best comb match ``min_k(data[c + k*J] / w_k)`` in ``[lo, hi]``."""
-    n_lines = len(signal.intensities)
+    n_lines = len(signal.pattern)
     j_pts = scale.hz_to_points(signal.j_hz)
     offsets = np.round((np.arange(n_lines) - (n_lines - 1) / 2) * j_pts).astype(int)
     smoothed = maximum_filter1d(data, size=max(3, int(round(scale.hz_to_points(1.0)))) | 1)
     centres = np.arange(max(lo, -offsets[0]), min(hi, data.size - 1 - offsets[-1]) + 1)
     if centres.size == 0:
         return None
-    weights = np.asarray(signal.intensities) / max(signal.intensities)
+    weights = np.asarray(signal.pattern) / max(signal.pattern)
     scores = np.min(smoothed[centres[:, None] + offsets[None, :]] / weights[None, :], axis=1)
     best = int(np.argmax(scores))
     return int(centres[best]) if scores[best] > 5 * noise_sigma(data) else None
@@ -85,7 +81,7 @@ def _find_singlet(data: np.ndarray, scale: PPMScale, lo: int, hi: int) -> int | 
     return None if best is None else int(peaks[best])
 
 
-def find_signal(data: np.ndarray, scale: PPMScale, signal: SolventSignal,
+def find_signal(data: np.ndarray, scale: PPMScale, signal: Signal,
                 half_width_ppm: float) -> float | None:
     """Observed ppm of a reference signal in a phased real spectrum, or None when absent.
 
@@ -93,13 +89,13 @@ def find_signal(data: np.ndarray, scale: PPMScale, signal: SolventSignal,
     ----------
     data : real, phased spectrum, shape ``(n,)``.
     scale : the spectrum's current (unreferenced) ppm scale.
-    signal : the expected signal (its ``ppm`` is the search centre).
+    signal : the expected signal (its ``shift_ppm`` is the search centre).
     half_width_ppm : half-width of the search region in ppm.
     """
-    lo, hi = _window(scale, signal.ppm, half_width_ppm)
+    lo, hi = _window(scale, signal.shift_ppm, half_width_ppm)
     if hi <= lo:
         return None
-    if len(signal.intensities) > 1:
+    if len(signal.pattern) > 1:
         centre = _find_multiplet(data, scale, signal, lo, hi)
     else:
         centre = _find_singlet(data, scale, lo, hi)
@@ -117,7 +113,7 @@ def reference_offset(data: np.ndarray, scale: PPMScale, nucleus: str, reference:
     nucleus : e.g. ``"13C"``.
     reference : ``"auto"`` (the solvent when known and found), ``"solvent"`` (required),
         ``"tms"``, ``"vendor"``, a number (ppm added directly), or None (no referencing).
-    solvent : solvent name (any alias, see :func:`.solvents.canonical_solvent`).
+    solvent : solvent name (any alias, see :func:`shiftnet.solvents.canonical_name`).
     vendor_offset_ppm : the spectrometer software's own calibration, used by ``"auto"`` when
         the reference signal is not found (``reference="vendor"`` uses it directly).
 
@@ -136,9 +132,9 @@ def reference_offset(data: np.ndarray, scale: PPMScale, nucleus: str, reference:
     if reference == "tms":
         signal, name = TMS, "TMS"
     else:
-        name = canonical_solvent(solvent)
+        name = canonical_name(solvent)
         try:
-            signal = solvent_signal(name or str(solvent), nucleus)
+            signal = residual_signal(str(solvent), nucleus)
         except ValueError:
             if reference == "solvent":
                 raise
@@ -146,8 +142,8 @@ def reference_offset(data: np.ndarray, scale: PPMScale, nucleus: str, reference:
     found = find_signal(data, scale, signal, search_window_ppm(nucleus))
     if found is None:
         if reference in ("solvent", "tms"):
-            raise ValueError(f"reference signal {name} ({signal.ppm} ppm) not found in the spectrum")
+            raise ValueError(f"reference signal {name} ({signal.shift_ppm} ppm) not found in the spectrum")
         return reference_offset(data, scale, nucleus, "vendor", None, vendor_offset_ppm)
-    offset = signal.ppm - found
-    return offset, {"step": "reference", "method": name, "target_ppm": signal.ppm, "found_ppm": found,
+    offset = signal.shift_ppm - found
+    return offset, {"step": "reference", "method": name, "target_ppm": signal.shift_ppm, "found_ppm": found,
                     "offset_ppm": offset}

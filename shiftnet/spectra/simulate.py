@@ -24,7 +24,7 @@ from rdkit import Chem
 from .core import FID, PPMScale, Spectrum
 from .couplings import estimate_couplings, multiplet, multiplicity
 from .lines import fid_to_spectrum, line_values, log_poles, noise_sigma, simulate_fids, spectrum_to_fid
-from .reference_peaks import ReferenceSignal, impurity_signals, solvent_signals
+from ..solvents import Signal, impurity_signals, solvent_signals
 
 NUCLEI = ("13C", "1H", "HSQC")
 #: 13C / 1H frequency ratio (IUPAC Xi values, TMS references).
@@ -195,7 +195,7 @@ def _merge_lines(parts: list[tuple[np.ndarray, ...]], signal_shifts: np.ndarray,
                          "atom_indices": [tuple(sorted(a)) for a in atoms], "source": "sample"})
 
 
-def _reference_tables(refs: list[ReferenceSignal], source: str, obs_mhz: float,
+def _reference_tables(refs: list[Signal], source: str, obs_mhz: float,
                       first_signal: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Signals and lines of solvent / impurity signals (multiplets from their line patterns)."""
     names = {1: "s", 3: "t", 5: "quint", 7: "sept"}

@@ -13,7 +13,7 @@ from shiftnet.spectra.core import FID, PPMScale
 from shiftnet.spectra.io import read, read_processed
 from shiftnet.spectra.process import process
 from shiftnet.spectra.reference import find_signal
-from shiftnet.spectra.solvents import SOLVENTS
+from shiftnet.solvents import RESIDUAL_SIGNALS
 
 # ibuprofen, CC(C)Cc1ccc(C(C)C(=O)O)cc1, 13C in CDCl3 (literature, CDCl3 at 77.0)
 IBUPROFEN_13C = [181.2, 140.9, 137.0, 129.4, 127.3, 45.0, 44.9, 30.2, 22.4, 18.1]
@@ -102,7 +102,7 @@ def test_find_signal_recognises_the_cdcl3_triplet():
     y = 1e-4 * np.random.default_rng(1).normal(size=ppm.size)
     for centre, height in [(77.5, 1.0), (77.5 - 32 / 125.0, 1.0), (77.5 + 32 / 125.0, 1.0), (76.9, 3.0)]:
         y += height / (1 + ((ppm - centre) * 125.0 / 1.5) ** 2)
-    found = find_signal(y, scale, SOLVENTS["CDCl3"]["13C"], 1.0)
+    found = find_signal(y, scale, RESIDUAL_SIGNALS["CDCl3"]["13C"], 1.0)
     assert found == pytest.approx(77.5, abs=scale.ppm_per_point)
 
 
@@ -113,7 +113,7 @@ def test_find_signal_prefers_the_singlet_to_a_doublet():
     y = 1e-4 * np.random.default_rng(2).normal(size=ppm.size)
     for centre, height in [(7.29, 0.8), (7.262, 1.0), (7.262 - 8 / 500.0, 1.0)]:
         y += height / (1 + ((ppm - centre) * 500.0 / 0.5) ** 2)
-    found = find_signal(y, scale, SOLVENTS["CDCl3"]["1H"], 0.08)
+    found = find_signal(y, scale, RESIDUAL_SIGNALS["CDCl3"]["1H"], 0.08)
     assert found == pytest.approx(7.29, abs=2 * scale.ppm_per_point)
 
 
@@ -144,7 +144,7 @@ def test_ibuprofen_13c_literature_peaks(ibuprofen_13c):
 def test_ibuprofen_13c_agrees_with_topspin(raw, ibuprofen_13c):
     vendor = read_processed(raw / "lucyng_ibuprofen/2")
     # TopSpin referenced CDCl3 to 77.0, we to 77.16: compare on a common reference
-    shift = 77.16 - find_signal(vendor.data, vendor.scale(), SOLVENTS["CDCl3"]["13C"], 1.0)
+    shift = 77.16 - find_signal(vendor.data, vendor.scale(), RESIDUAL_SIGNALS["CDCl3"]["13C"], 1.0)
     ours, theirs = _peaks(ibuprofen_13c, 0.04), _peaks(vendor, 0.04) + shift
     assert len(theirs) >= 12
     for ppm in theirs:
@@ -190,7 +190,7 @@ def test_dept90_shows_only_ch(raw):
 def test_varian_13c_cdcl3_on_the_vendor_scale(raw):
     spec = process(read(raw / "varian_agilent/13C.fid"), reference=None)
     # the operator calibrated CDCl3 to 77.0 (rfl/rfp): the triplet centre sits there
-    centre = find_signal(spec.data, spec.scale(), SOLVENTS["CDCl3"]["13C"], 1.0)
+    centre = find_signal(spec.data, spec.scale(), RESIDUAL_SIGNALS["CDCl3"]["13C"], 1.0)
     assert centre == pytest.approx(77.0, abs=0.02)
     assert spec.data.min() > -0.05 * spec.data.max()
     referenced = process(read(raw / "varian_agilent/13C.fid"))

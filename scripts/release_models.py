@@ -3,7 +3,7 @@
 The validation skeletons are split in two halves by a second hash: the ensemble's sigma is
 calibrated on one half, and the coverage printed for the other half is out of sample.
 
-    python bench/release_models.py runs/A/model.pt runs/B/model.pt [--data ../shared/data/nmrshiftdb2]
+    python scripts/release_models.py runs/A/model.pt runs/B/model.pt [--data ../shared/data/nmrshiftdb2]
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from shiftnet.datasets import split_bucket
-from shiftnet.model import load_model, save_model
-from shiftnet.predictor import WEIGHTS_DIR
-from shiftnet.train import Z90, calibrate_ensemble, ensemble_predictions, load_training_data
+from shiftnet.shifts.data import split_bucket
+from shiftnet.shifts.model import load_model, save_model
+from shiftnet.shifts.predict import WEIGHTS_DIR
+from shiftnet.shifts.train import Z90, calibrate_ensemble, ensemble_predictions, load_training_data
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
 

@@ -3,7 +3,7 @@
 Every molecule becomes a :class:`ShiftExample`: its heavy-atom graph plus per-node targets.
 Assigned data give per-node 13C and 1H values; unassigned 13C peak lists give, per carbon, a
 *matching group* (its multiplicity class) and one observed value of that group: the loss then
-matches predictions to observations inside each group (see :func:`shiftnet.train.matched_targets`).
+matches predictions to observations inside each group (see :func:`shiftnet.shifts.train.matched_targets`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import pandas as pd
 from rdkit import Chem
 
 from .featurize import CARBON_CODE, MolGraph, featurize
-from .molecules import MoleculeError, mol_from_smiles, prepare
-from .solvents import parse_record_solvent
+from ..molecules import MoleculeError, mol_from_smiles, prepare
+from ..solvents import parse_record_solvent
 
 _MULTIPLICITY_H = {"S": 0, "D": 1, "T": 2, "Q": 3}
 
@@ -42,7 +42,7 @@ class ShiftExample:
     mol_id : record id in its source.
     teacher : optional per-node teacher predictions for distillation, shape ``(n_nodes, 4)``:
         13C mean, 13C variance, 1H mean, 1H variance (ppm, ppm^2); see
-        :func:`shiftnet.train.attach_teacher`.
+        :func:`shiftnet.shifts.train.attach_teacher`.
     spread_13c : per-node range (max - min, ppm) of the raw 13C values of the record's spectra
         behind ``y_13c`` (0 with one spectrum or no label), shape ``(n_nodes,)``.
     y_dft : optional per-node DFT-computed shifts, shape ``(n_nodes, 2)``: 13C, mean 1H on that

@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .datasets import (ShiftExample, attach_dft, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
+from .data import (ShiftExample, attach_dft, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
                        split_bucket)
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
 from .model import NUCLEI, ShiftModel, ensemble_forward, load_model, save_model
 
-log = logging.getLogger("shiftnet.train")
+log = logging.getLogger("shiftnet.shifts.train")
 Z90 = 1.6448536269514722  # two-sided 90 % interval of a standard normal
 
 
@@ -215,7 +215,7 @@ def predict_examples(model: ShiftModel, examples: list[ShiftExample], batch_size
 
 def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, pd.DataFrame]:
     """Per nucleus: labelled nodes with the ensemble mean and total sigma, combined as in
-    :class:`shiftnet.predictor.ShiftPredictor` (mean of variances + variance of means)."""
+    :class:`shiftnet.shifts.predict.ShiftPredictor` (mean of variances + variance of means)."""
     runs = [predict_examples(m, examples) for m in models]
     merged = {}
     for nucleus in NUCLEI:

@@ -10,8 +10,8 @@ import pytest
 import torch
 from rdkit import Chem
 
-import shiftnet.spectra.dataset as dataset_module
-from shiftnet.spectra.dataset import DEV_PARQUET, SimulatedSpectraDataset
+import shiftnet.spectra_models.stream as dataset_module
+from shiftnet.spectra_models.stream import SimulatedSpectraDataset
 from shiftnet.spectra.lines import fid_to_spectrum
 
 
@@ -122,14 +122,13 @@ def test_bad_arguments():
 
 
 @pytest.mark.data
-def test_dev_set_with_shipped_model():
-    if not DEV_PARQUET.exists():
-        pytest.skip(f"{DEV_PARQUET} is absent")
+def test_dev_set_with_shipped_model(nmrshiftdb_dir):
     from shiftnet import predict
     try:
         predict(["C"])
     except FileNotFoundError as err:
         pytest.skip(str(err))
-    data = SimulatedSpectraDataset(n_points=4096, seed=0, length=4, predict_batch=4)
+    data = SimulatedSpectraDataset(n_points=4096, seed=0, length=4, predict_batch=4,
+                                   data_path=nmrshiftdb_dir / "dev.parquet")
     items = list(data)
     assert all(item["smiles"] and not item["random"] for item in items)

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from rdkit import Chem
 
-from .molecules import PreparedMolecule
+from ..molecules import PreparedMolecule
 
 FEATURIZER_VERSION = "heavy-v1"
 

@@ -22,12 +22,12 @@ from rdkit import Chem
 
 from .featurize import CARBON_CODE, GraphBatch, featurize_batch
 from .model import NUCLEI, ShiftModel, ensemble_forward, load_model
-from .molecules import MoleculeError, PreparedMolecule, prepare, to_mol
-from .readers import StructureRecord, read_structures
-from .results import BatchTable, MoleculeResult
-from .solvents import SOLVENTS, solvent_index
+from ..molecules import MoleculeError, PreparedMolecule, prepare, to_mol
+from ..readers import StructureRecord, read_structures
+from ..results import BatchTable, MoleculeResult
+from ..solvents import MODEL_SOLVENTS, solvent_index
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 _EXCHANGEABLE_PARENTS = np.array([7, 8, 16])  # H on N, O, S exchange
 
 
@@ -244,7 +244,7 @@ def _build_results(batch: list[_Prepared], graph: GraphBatch, mean: dict[str, np
     }
     bounds = np.searchsorted(molecule, np.arange(len(batch) + 1))
     table = BatchTable(columns)
-    return [MoleculeResult(index=p.index, name=p.name, smiles=p.smiles, ok=True, solvent=SOLVENTS[p.solvent],
+    return [MoleculeResult(index=p.index, name=p.name, smiles=p.smiles, ok=True, solvent=MODEL_SOLVENTS[p.solvent],
                            mol=p.prepared.mol, columns={c: v[lo:hi] for c, v in columns.items()},
                            _batch=(table, slice(lo, hi)))
             for p, lo, hi in zip(batch, bounds[:-1], bounds[1:])]

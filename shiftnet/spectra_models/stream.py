@@ -17,11 +17,10 @@ import pandas as pd
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
-from .lines import spectrum_to_fid
-from .nus import nus_mask, nus_schedule
-from .simulate import C_H_RATIO, SimulatedSpectrum, simulate
+from ..spectra.lines import spectrum_to_fid
+from ..spectra.nus import nus_mask, nus_schedule
+from ..spectra.simulate import C_H_RATIO, SimulatedSpectrum, simulate
 
-DEV_PARQUET = Path(__file__).resolve().parents[3] / "shared" / "data" / "nmrshiftdb2" / "dev.parquet"
 NUCLEUS_CODE = {"13C": 0, "1H": 1}
 #: Spectral window (sw_ppm, carrier_ppm) per nucleus.
 WINDOWS = {"13C": (240.0, 110.0), "1H": (16.0, 5.5)}
@@ -32,7 +31,7 @@ Predictor = Callable[[list[str]], list[Any]]
 
 
 def _default_predictor(smiles: list[str]) -> list[Any]:
-    from shiftnet.predictor import predict
+    from shiftnet.shifts.predict import predict
     return predict(smiles, nuclei=("13C", "1H"))
 
 
@@ -64,7 +63,7 @@ class SimulatedSpectraDataset(IterableDataset):
     predict_batch : molecules predicted per call when streaming.
     predictor : ``f(list_of_smiles) -> results`` with ``.ok, .mol, .shifts`` (default
         ``shiftnet.predict`` for 13C and 1H).
-    data_path : parquet file with a ``smiles`` column.
+    data_path : parquet file with a ``smiles`` column (read when ``smiles`` is None).
 
     Items
     -----
@@ -83,7 +82,7 @@ class SimulatedSpectraDataset(IterableDataset):
                  baseline: float = 0.03, field_mhz: Sequence[float] = (400.0, 500.0, 600.0),
                  solvents: Sequence[str | None] = (None, "CDCl3", "DMSO-d6"), max_peaks: int = 512,
                  max_random_lines: int = 30, predict_batch: int = 64, predictor: Predictor | None = None,
-                 data_path: str | Path = DEV_PARQUET) -> None:
+                 data_path: str | Path | None = None) -> None:
         if not set(nuclei) <= set(NUCLEUS_CODE) or not nuclei:
             raise ValueError(f"nuclei must be drawn from {tuple(NUCLEUS_CODE)}, got {nuclei!r}")
         if not 0.0 <= random_fraction <= 1.0:
@@ -95,12 +94,15 @@ class SimulatedSpectraDataset(IterableDataset):
         self.field_mhz, self.solvents, self.max_peaks = tuple(field_mhz), tuple(solvents), max_peaks
         self.max_random_lines, self.predict_batch = max_random_lines, predict_batch
         self.predictor = predictor or _default_predictor
-        self.data_path = Path(data_path)
+        self.data_path = None if data_path is None else Path(data_path)
         self._cache: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ molecules
     def _molecules(self) -> list[str]:
         if self.smiles is None:
+            if self.data_path is None:
+                raise ValueError("structure items need molecules: pass smiles= or data_path= "
+                                 "(a parquet file with a smiles column, e.g. NMRShiftDB2's dev.parquet)")
             if not self.data_path.exists():
                 raise FileNotFoundError(f"no SMILES given and {self.data_path} does not exist")
             self.smiles = pd.read_parquet(self.data_path, columns=["smiles"])["smiles"].tolist()

@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from .featurize import ATOM_FEATURES, BOND_FEATURES, FEATURIZER_VERSION, GraphBatch
-from .nn import GaussianHead, GraphEncoder, mlp
-from .solvents import SOLVENTS
+from ..nn import GaussianHead, GraphEncoder, mlp
+from ..solvents import MODEL_SOLVENTS
 
 NUCLEI = ("13C", "1H")
 MODEL_FORMAT = "shiftnet-shift-model"
@@ -48,7 +48,7 @@ class ShiftModel(nn.Module):
                         "target_std": dict(target_std or {"13C": 50.0, "1H": 2.5}),
                         "dft_head": dft_head, "virtual_node": virtual_node}
         self.encoder = GraphEncoder([v for _, v in ATOM_FEATURES], [v for _, v in BOND_FEATURES],
-                                    len(SOLVENTS), dim=dim, layers=layers, dropout=dropout,
+                                    len(MODEL_SOLVENTS), dim=dim, layers=layers, dropout=dropout,
                                     virtual_node=virtual_node)
         self.heads = nn.ModuleDict({_key(n): GaussianHead(dim, dropout) for n in NUCLEI})
         # Training-only auxiliary head: DFT-computed 13C and 1H per node (standardised like the

@@ -7,10 +7,10 @@ import pytest
 import torch
 from rdkit import Chem
 
-from shiftnet.datasets import match_groups, read_nmrshiftdb_sdf, split_bucket
-from shiftnet.train import (ResumeError, TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
+from shiftnet.shifts.data import match_groups, read_nmrshiftdb_sdf, split_bucket
+from shiftnet.shifts.train import (ResumeError, TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
                             train_model)
-from shiftnet.model import ShiftModel, load_model
+from shiftnet.shifts.model import ShiftModel, load_model
 
 
 def test_matched_targets_is_sorted_assignment():
@@ -151,7 +151,7 @@ def test_real_data_split_is_disjoint(nmrshiftdb_dir, tmp_path):
 
 
 def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
-    from shiftnet.train import Z90, calibrate_ensemble, ensemble_predictions
+    from shiftnet.shifts.train import Z90, calibrate_ensemble, ensemble_predictions
 
     examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
     torch.manual_seed(0)
@@ -171,7 +171,7 @@ def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
 def test_distillation_teaches_unlabelled_nodes(tiny_sd, tmp_path):
     """Teacher targets reach nodes without labels: with every 1H label removed, a student
     distilled from a teacher trained on the 1H labels learns the teacher's 1H values."""
-    from shiftnet.train import attach_teacher
+    from shiftnet.shifts.train import attach_teacher
 
     examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
     config = TrainConfig(dim=32, layers=2, epochs=40, batch_size=6, lr=3e-3, threads=1)
@@ -197,7 +197,7 @@ def test_distillation_teaches_unlabelled_nodes(tiny_sd, tmp_path):
 
 
 def test_attach_dft_maps_heavy_atom_values(nmrshiftdb_dir, tmp_path):
-    from shiftnet.datasets import attach_dft
+    from shiftnet.shifts.data import attach_dft
 
     dft = pd.read_parquet(nmrshiftdb_dir / "dft8k_dev.parquet").head(20)
     dev = pd.read_parquet(nmrshiftdb_dir / "dev.parquet")

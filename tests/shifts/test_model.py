@@ -2,10 +2,10 @@ import pytest
 import torch
 from rdkit import Chem
 
-from shiftnet.featurize import featurize_batch
-from shiftnet.model import ModelFileError, ShiftModel, load_model, save_model
+from shiftnet.shifts.featurize import featurize_batch
+from shiftnet.shifts.model import ModelFileError, ShiftModel, load_model, save_model
 from shiftnet.molecules import prepare
-from shiftnet.predictor import default_model_paths
+from shiftnet.shifts.predict import default_model_paths
 
 
 def test_shipped_models_load_and_fit_the_size_budget():
