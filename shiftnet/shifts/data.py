@@ -20,9 +20,9 @@ from rdkit import Chem
 
 from .featurize import CARBON_CODE, MolGraph, featurize
 from ..molecules import MoleculeError, mol_from_smiles, prepare
+from ..assign.matching import match_groups
 from ..solvents import parse_record_solvent
 
-_MULTIPLICITY_H = {"S": 0, "D": 1, "T": 2, "Q": 3}
 
 
 @dataclass
@@ -133,31 +133,6 @@ def examples_from_assigned_row(row: pd.Series, source: str) -> list[ShiftExample
     proton = replace(example, solvent=solvent_1h, y_13c=np.full(n, np.nan, dtype=np.float32))
     example.y_1h = np.full(n, np.nan, dtype=np.float32)
     return [example, proton]
-
-
-def match_groups(carbon_h: np.ndarray, peaks: list[tuple[float, str]]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Assign each carbon a matching group and an observed value from an unassigned peak list.
-
-    Parameters
-    ----------
-    carbon_h : number of H on each carbon, shape ``(n_c,)``.
-    peaks : one ``(ppm, multiplicity)`` per carbon atom (equivalent carbons repeat).
-
-    Returns ``(group, value)`` per carbon, or None when the list does not fit the structure.
-    Groups are the multiplicities (C/CH/CH2/CH3 = 0..3) when their counts agree with the
-    structure, otherwise one group holding every carbon (4).
-    """
-    if len(peaks) != carbon_h.size:
-        return None
-    ppm = np.array([p for p, _ in peaks], dtype=np.float32)
-    mult = np.array([_MULTIPLICITY_H.get(str(m).upper(), -1) for _, m in peaks])
-    if np.all(mult >= 0) and np.array_equal(np.sort(mult), np.sort(carbon_h)):
-        group = carbon_h.astype(np.int64)
-        value = np.empty_like(ppm)
-        for g in np.unique(group):
-            value[group == g] = ppm[mult == g]
-        return group, value
-    return np.full(carbon_h.size, 4, dtype=np.int64), ppm
 
 
 def example_from_unassigned_row(row: pd.Series) -> ShiftExample | None:

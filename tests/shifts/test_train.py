@@ -7,7 +7,7 @@ import pytest
 import torch
 from rdkit import Chem
 
-from shiftnet.shifts.data import match_groups, read_nmrshiftdb_sdf, split_bucket
+from shiftnet.shifts.data import read_nmrshiftdb_sdf, split_bucket
 from shiftnet.shifts.train import (ResumeError, TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
                             train_model)
 from shiftnet.shifts.model import ShiftModel, load_model
@@ -22,18 +22,6 @@ def test_matched_targets_is_sorted_assignment():
     target, mask = matched_targets(pred, group, value, batch)
     assert mask.tolist() == [True] * 5 + [False]
     assert target[:5].tolist() == [31.0, 12.0, 22.0, 4.0, 0.5]
-
-
-def test_match_groups_by_multiplicity_and_fallback():
-    carbon_h = np.array([3, 0, 2, 3])
-    group, value = match_groups(carbon_h, [(20.0, "Q"), (170.0, "S"), (60.0, "T"), (21.0, "Q")])
-    assert group.tolist() == [3, 0, 2, 3]
-    assert sorted(value[group == 3].tolist()) == [20.0, 21.0]
-    assert value[1] == 170.0
-    # multiplicities that contradict the structure: one group of all carbons
-    group, value = match_groups(carbon_h, [(20.0, "D"), (170.0, "S"), (60.0, "T"), (21.0, "Q")])
-    assert set(group.tolist()) == {4}
-    assert match_groups(carbon_h, [(20.0, "Q")]) is None
 
 
 def _sd_record(smiles: str, name: str, c_shifts: dict[int, float], h_shifts: dict[int, float],
