@@ -18,7 +18,8 @@ import torch
 
 from shiftnet.shifts.model import load_model
 from shiftnet.shifts.predict import default_model_paths
-from shiftnet.shifts.train import Z90, ensemble_predictions, load_training_data
+from shiftnet.shifts.corpus import load_training_data
+from shiftnet.shifts.uncertainty import Z90, ensemble_predictions
 
 from _common import NMRSHIFTDB2 as DATA, print_header
 
@@ -33,13 +34,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--cache", type=Path, default=Path("runs/bench_val_cache.pkl"))
+    parser.add_argument("--cache-dir", type=Path, default=Path("runs/bench_cache"),
+                        help="folder for the featurised-data cache (keyed by the inputs)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     paths = args.models or default_model_paths()
     print_header(models=", ".join(str(p) for p in paths))
     _, val, info = load_training_data([args.data / "dev.parquet", args.data / "extra_assigned.parquet"],
-                                      cache=args.cache)
+                                      cache_dir=args.cache_dir)
     print(f"validation: skeleton bucket {info['val_bucket']} (InChIKey first block), {len(val)} molecules, "
           f"data fingerprint {info['fingerprint']}")
     pred = ensemble_predictions([load_model(p)[0] for p in paths], val)

@@ -15,7 +15,7 @@ csp5 needs its own environment (it pins nothing, but keep the project's venv unt
         && /tmp/csp5env/bin/pip install csp5 torch-geometric nmrglue \\
         && /tmp/csp5env/bin/pip install -e . --no-deps
     OMP_NUM_THREADS=1 nice -n 19 /tmp/csp5env/bin/python bench/bench_csp5.py [--n N] \\
-        [--data ../shared/data/nmrshiftdb2] [--cache runs/bench_val_cache.pkl] > runs/bench_csp5.txt
+        [--data ../shared/data/nmrshiftdb2] [--cache-dir runs/bench_cache] > runs/bench_csp5.txt
 
 Caveat printed with the table: csp5 descends from CASCADE, trained on NMR8K-derived data, and
 ``dev.parquet`` *is* the NMR8K subset of NMRShiftDB2, so csp5's numbers on dev molecules are
@@ -48,7 +48,8 @@ from shiftnet.shifts.model import load_model
 from shiftnet.molecules import prepare
 from shiftnet.shifts.predict import default_model_paths, predict
 from shiftnet.solvents import MODEL_SOLVENTS
-from shiftnet.shifts.train import ensemble_predictions, load_training_data
+from shiftnet.shifts.corpus import load_training_data
+from shiftnet.shifts.uncertainty import ensemble_predictions
 
 from _common import NMRSHIFTDB2 as DATA
 #: shiftnet solvent name -> csp5 vocabulary key (CCl4, pyridine-d5, unknown: csp5's default).
@@ -71,7 +72,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=None, help="validation molecules, evenly spaced (default: all)")
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--cache", type=Path, default=Path("runs/bench_val_cache.pkl"))
+    parser.add_argument("--cache-dir", type=Path, default=Path("runs/bench_cache"),
+                        help="folder for the featurised-data cache (keyed by the inputs)")
     return parser.parse_args()
 
 
@@ -284,7 +286,7 @@ def main() -> None:
     torch.set_num_threads(1)
     print_header()
     _, val, info = load_training_data([args.data / "dev.parquet", args.data / "extra_assigned.parquet"],
-                                      cache=args.cache)
+                                      cache_dir=args.cache_dir)
     examples = select(val, args.n)
     keys = {(e.source, e.mol_id) for e in examples}
     print(f"validation: skeleton bucket {info['val_bucket']}, {len(val)} examples; selected {len(keys)} "

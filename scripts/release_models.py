@@ -18,7 +18,8 @@ import numpy as np
 from shiftnet.shifts.data import split_bucket
 from shiftnet.shifts.model import load_model, save_model
 from shiftnet.shifts.predict import WEIGHTS_DIR
-from shiftnet.shifts.train import Z90, calibrate_ensemble, ensemble_predictions, load_training_data
+from shiftnet.shifts.corpus import load_training_data
+from shiftnet.shifts.uncertainty import Z90, calibrate_ensemble, ensemble_predictions
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
 
@@ -27,12 +28,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", type=Path, help="model.pt files of the members")
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--cache", type=Path, default=Path("runs/bench_val_cache.pkl"))
+    parser.add_argument("--cache-dir", type=Path, default=Path("runs/bench_cache"),
+                        help="folder for the featurised-data cache (keyed by the inputs)")
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR)
     args = parser.parse_args()
     print("command:", " ".join(sys.argv))
     _, val, info = load_training_data([args.data / "dev.parquet", args.data / "extra_assigned.parquet"],
-                                      cache=args.cache)
+                                      cache_dir=args.cache_dir)
     calib = [e for e in val if split_bucket("calibration:" + e.key, 2) == 0]
     report = [e for e in val if split_bucket("calibration:" + e.key, 2) == 1]
     members = [load_model(p) for p in args.runs]

@@ -19,7 +19,7 @@ _LAZY = {
     "read_structures": "readers",
     "train_shift_model": "shifts.train",
     "MoleculeError": "molecules",
-    "ModelFileError": "shifts.model",
+    "ModelFileError": "modelfile",
     "spectra": None,
 }
 

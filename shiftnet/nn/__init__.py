@@ -1,5 +1,7 @@
-"""Neural-network building blocks of the shift models."""
+"""Neural-network building blocks: graph encoder, output heads and target scaling (shift models);
+room for the 1D convolutional and recurrent blocks of the spectra models."""
 
-from .encoder import CategoricalEmbedding, GaussianHead, GraphEncoder, mlp
+from .encoder import CategoricalEmbedding, GraphEncoder, mlp
+from .heads import GaussianHead, TargetScaling
 
-__all__ = ["CategoricalEmbedding", "GraphEncoder", "GaussianHead", "mlp"]
+__all__ = ["CategoricalEmbedding", "GraphEncoder", "GaussianHead", "TargetScaling", "mlp"]

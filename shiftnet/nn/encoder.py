@@ -1,4 +1,4 @@
-"""Message-passing encoder and Gaussian (mean + variance) output heads."""
+"""Message-passing encoder of the shift models (GINE layers, optional virtual node) and the MLP block."""
 
 from __future__ import annotations
 
@@ -74,18 +74,3 @@ class GraphEncoder(nn.Module):
                 pooled = h.new_zeros((solvent.shape[0], h.shape[1])).index_add_(0, batch, h)
                 h = h + self.virtual_updates[k](pooled)[batch]
         return self.out_norm(h)
-
-
-class GaussianHead(nn.Module):
-    """Per-node Gaussian: mean and variance on a standardised scale.
-
-    Shapes: ``(N, dim)`` -> mean ``(N,)``, variance ``(N,)`` (> 0, softplus).
-    """
-
-    def __init__(self, dim: int, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.mlp = mlp(dim, dim, 2, dropout)
-
-    def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        out = self.mlp(h)
-        return out[:, 0], nn.functional.softplus(out[:, 1]) + 1e-4

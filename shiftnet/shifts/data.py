@@ -154,9 +154,20 @@ def example_from_unassigned_row(row: pd.Series) -> ShiftExample | None:
                         mol_id=str(row["nmrshiftdb_id"]))
 
 
+def read_assigned_table(path: Path) -> pd.DataFrame:
+    """A ``dev.parquet``-layout table from ``.parquet``/``.csv``, or an NMRShiftDB2 SD file
+    (parsed in memory by :func:`read_nmrshiftdb_sdf`; nothing is written beside it)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".sd", ".sdf"):
+        return read_nmrshiftdb_sdf(path)
+    return pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)
+
+
 def load_assigned_table(path: Path, source: str) -> tuple[list[ShiftExample], list[str]]:
-    """Read a ``dev.parquet``-layout table; returns (examples, skipped-record reasons)."""
-    table = pd.read_parquet(path) if str(path).endswith(".parquet") else pd.read_csv(path)
+    """Read an assigned table or SD file (:func:`read_assigned_table`); returns (examples,
+    skipped-record reasons)."""
+    table = read_assigned_table(path)
     examples, skipped = [], []
     for _, row in table.iterrows():
         try:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
-import torch
 from rdkit import Chem
 
 from .featurize import CARBON_CODE, GraphBatch, featurize_batch
-from .model import NUCLEI, ShiftModel, ensemble_forward, load_model
+from .model import NUCLEI, ShiftModel, load_model
+from .uncertainty import ensemble_forward
 from ..molecules import MoleculeError, PreparedMolecule, prepare, to_mol
 from ..readers import StructureRecord, read_structures
 from ..results import BatchTable, MoleculeResult

@@ -17,26 +17,23 @@ unassigned 13C lists) thus get 1H pseudo-labels.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
-import pickle
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
-from .data import (ShiftExample, attach_dft, load_assigned_table, load_unassigned_table, read_nmrshiftdb_sdf,
-                       split_bucket)
+from .corpus import load_training_data
+from .data import ShiftExample, attach_dft
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
-from .model import NUCLEI, ShiftModel, ensemble_forward, load_model, save_model
+from .model import NUCLEI, ShiftModel, load_model, save_model
+from .uncertainty import Z90, calibrate_ensemble, ensemble_forward, ensemble_predictions
 
 log = logging.getLogger("shiftnet.shifts.train")
-Z90 = 1.6448536269514722  # two-sided 90 % interval of a standard normal
 
 
 @dataclass
@@ -118,15 +115,16 @@ def matched_targets(pred: torch.Tensor, group: torch.Tensor, value: torch.Tensor
 
 
 def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[torch.Tensor, dict]:
-    """Total loss and its parts (floats) for one batch."""
+    """Total loss and its parts (floats, ppm) for one batch."""
     h = model.encode(batch.graph)
     out = model.heads_forward(h, scaled=True)
+    scaling = model.scaling
     parts, total = {}, torch.zeros(())
     for k, nucleus in enumerate(NUCLEI):
         mean, var = out[nucleus]
-        mu, sd = model.hparams["target_mean"][nucleus], model.hparams["target_std"][nucleus]
+        sd = scaling.std[nucleus]
         weight = config.h_weight if nucleus == "1H" else 1.0
-        y = (batch.y[nucleus] - mu) / sd
+        y = scaling.standardise(nucleus, batch.y[nucleus])
         has = ~torch.isnan(y)
         if has.any():
             l1 = (mean[has] - y[has]).abs().mean()
@@ -134,16 +132,16 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
             total = total + weight * (l1 + config.nll_weight * nll)
             parts[f"l1_{nucleus}"] = float(l1.detach()) * sd
         if nucleus == "13C":
-            target, mask = matched_targets(mean * sd + mu, batch.match_group, batch.match_value,
+            target, mask = matched_targets(scaling.to_ppm(nucleus, mean), batch.match_group, batch.match_value,
                                            batch.graph.batch)
             if mask.any():
-                l1u = (mean[mask] - (target[mask] - mu) / sd).abs().mean()
+                l1u = (mean[mask] - scaling.standardise(nucleus, target[mask])).abs().mean()
                 total = total + config.unassigned_weight * l1u
                 parts["l1_unassigned"] = float(l1u.detach()) * sd
         if batch.teacher is not None:
             applies = nucleus_applies(batch.graph.x, nucleus)
-            t_mean = (batch.teacher[applies, 2 * k] - mu) / sd
-            t_var = batch.teacher[applies, 2 * k + 1] / sd ** 2
+            t_mean = scaling.standardise(nucleus, batch.teacher[applies, 2 * k])
+            t_var = scaling.variance_to_scaled(nucleus, batch.teacher[applies, 2 * k + 1])
             s_mean, s_var = mean[applies], var[applies]
             kd = (s_mean - t_mean).abs().mean()
             kd_nll = 0.5 * (torch.log(s_var) + (t_var + (s_mean.detach() - t_mean) ** 2) / s_var).mean()
@@ -160,13 +158,12 @@ def dft_loss(model: ShiftModel, h: torch.Tensor, y_dft: torch.Tensor, parts: dic
     pred = model.dft_head(h)
     total = torch.zeros(())
     for k, nucleus in enumerate(NUCLEI):
-        mu, sd = model.hparams["target_mean"][nucleus], model.hparams["target_std"][nucleus]
-        y = (y_dft[:, k] - mu) / sd
+        y = model.scaling.standardise(nucleus, y_dft[:, k])
         has = ~torch.isnan(y)
         if has.any():
             l1 = (pred[has, k] - y[has]).abs().mean()
             total = total + l1
-            parts[f"dft_{nucleus}"] = float(l1.detach()) * sd
+            parts[f"dft_{nucleus}"] = float(l1.detach()) * model.scaling.std[nucleus]
     return total
 
 
@@ -188,47 +185,6 @@ def iterate_batches(examples: list[ShiftExample], batch_size: int, rng: np.rando
 
 
 @torch.inference_mode()
-def predict_examples(model: ShiftModel, examples: list[ShiftExample], batch_size: int = 256) -> dict:
-    """Predictions on labelled nodes: per nucleus arrays of y, mean, sigma and node metadata."""
-    model.eval()
-    rows: dict[str, list] = {n: [] for n in NUCLEI}
-    for start in range(0, len(examples), batch_size):
-        chunk = examples[start:start + batch_size]
-        batch = collate_examples(chunk)
-        out = model(batch.graph)
-        ex_index = np.repeat(np.arange(start, start + len(chunk)), [e.graph.num_nodes for e in chunk])
-        node = np.concatenate([np.arange(e.graph.num_nodes) for e in chunk])
-        for nucleus in NUCLEI:
-            y = batch.y[nucleus].numpy()
-            has = ~np.isnan(y)
-            mean, var = (t.numpy() for t in out[nucleus])
-            rows[nucleus].append(pd.DataFrame({
-                "example": ex_index[has], "node": node[has], "y": y[has],
-                "pred": mean[has], "sigma": np.sqrt(var[has]),
-                "aromatic": batch.graph.x[:, 5].numpy()[has].astype(bool),
-                "element": batch.graph.x[:, 0].numpy()[has],
-            }))
-    columns = ["example", "node", "y", "pred", "sigma", "aromatic", "element"]
-    return {n: pd.concat(rows[n], ignore_index=True) if rows[n] else pd.DataFrame(columns=columns)
-            for n in NUCLEI}
-
-
-def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, pd.DataFrame]:
-    """Per nucleus: labelled nodes with the ensemble mean and total sigma, combined as in
-    :class:`shiftnet.shifts.predict.ShiftPredictor` (mean of variances + variance of means)."""
-    runs = [predict_examples(m, examples) for m in models]
-    merged = {}
-    for nucleus in NUCLEI:
-        frame = runs[0][nucleus].copy()
-        means = np.stack([r[nucleus]["pred"].to_numpy() for r in runs])
-        variances = np.stack([r[nucleus]["sigma"].to_numpy() ** 2 for r in runs])
-        frame["pred"] = means.mean(0)
-        frame["sigma"] = np.sqrt(variances.mean(0) + means.var(0))
-        merged[nucleus] = frame
-    return merged
-
-
-@torch.inference_mode()
 def attach_teacher(models: list[ShiftModel], examples: list[ShiftExample], batch_size: int = 256) -> None:
     """Store the ensemble's per-node Gaussian (mean of means; mean of variances + variance of
     means, calibrated ppm^2) as ``example.teacher`` ``(n_nodes, 4)`` for distillation."""
@@ -245,34 +201,9 @@ def attach_teacher(models: list[ShiftModel], examples: list[ShiftExample], batch
             example.teacher = rows
 
 
-def calibrate_ensemble(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, float]:
-    """Scale every member's ``sigma_scale`` by one factor per nucleus so that the *ensemble's*
-    90 % interval covers 90 % of the errors on ``examples`` (bisection on the factor; the
-    smallest factor found with coverage >= 90 %)."""
-    factors = {}
-    runs = [predict_examples(m, examples) for m in models]
-    for k, nucleus in enumerate(NUCLEI):
-        means = np.stack([r[nucleus]["pred"].to_numpy() for r in runs])
-        member_var = np.stack([r[nucleus]["sigma"].to_numpy() ** 2 for r in runs]).mean(0)
-        spread = means.var(0)
-        err = np.abs(means.mean(0) - runs[0][nucleus]["y"].to_numpy())
-        if err.size == 0:  # no labels of this nucleus: nothing to calibrate against
-            factors[nucleus] = 1.0
-            continue
-        low, high = 1e-3, 1e3
-        for _ in range(60):
-            mid = np.sqrt(low * high)
-            coverage = np.mean(err <= Z90 * np.sqrt(mid ** 2 * member_var + spread))
-            low, high = (mid, high) if coverage < 0.9 else (low, mid)
-        factors[nucleus] = float(high) * 1.0001  # margin for float32 rounding of sigma_scale
-        for model in models:
-            model.sigma_scale[k] *= factors[nucleus]
-    return factors
-
-
 def evaluate(model: ShiftModel, examples: list[ShiftExample]) -> dict[str, float]:
     """MAE (ppm), RMSE and 90 % coverage per nucleus on labelled nodes."""
-    predictions = predict_examples(model, examples)
+    predictions = ensemble_predictions([model], examples)
     metrics = {}
     for nucleus, frame in predictions.items():
         err = np.abs(frame["pred"] - frame["y"])
@@ -299,13 +230,6 @@ def target_stats(examples: list[ShiftExample]) -> tuple[dict[str, float], dict[s
         else:
             means[nucleus], stds[nucleus] = float(values.mean()), float(values.std())
     return means, stds
-
-
-def split_examples(examples: list[ShiftExample], val_bucket: int) -> tuple[list, list]:
-    """Skeleton split: examples whose skeleton key hashes to ``val_bucket`` are validation."""
-    val = [e for e in examples if split_bucket(e.key) == val_bucket]
-    train = [e for e in examples if split_bucket(e.key) != val_bucket]
-    return train, val
 
 
 def train_model(train: list[ShiftExample], val: list[ShiftExample], config: TrainConfig,
@@ -403,92 +327,6 @@ def _resume(path: Path, model, optimizer, scheduler, ema=None) -> tuple[int, flo
     return int(state["epoch"]), float(state["elapsed"])
 
 
-def load_training_data(paths: list[Path], unassigned: Path | None = None,
-                       outliers: Path | None = None, val_bucket: int = 0,
-                       cache: Path | None = None) -> tuple[list, list, dict]:
-    """Read assigned tables/SD files (+ optional unassigned lists) and split by skeleton.
-
-    ``paths`` are ``dev.parquet``-layout tables (.parquet/.csv) or NMRShiftDB2 SD files.
-    Unassigned molecules whose skeleton is in validation are dropped. Training (never
-    validation) labels are cleaned: the 13C values listed in ``outliers`` and those whose
-    spectra disagree by more than :data:`MAX_SPECTRA_SPREAD_13C`. Returns
-    ``(train, val, info)``; ``info`` holds counts, skipped records and a data fingerprint.
-    """
-    if cache is not None and cache.is_file():
-        with open(cache, "rb") as fh:
-            return pickle.load(fh)
-    examples, skipped = [], []
-    for path in paths:
-        path = Path(path)
-        if path.suffix.lower() in (".sd", ".sdf"):
-            table_path = path.with_suffix(".parsed.parquet")
-            read_nmrshiftdb_sdf(path).to_parquet(table_path)
-            path = table_path
-        found, bad = load_assigned_table(path, path.stem.split(".")[0])
-        examples += found
-        skipped += bad
-    train, val = split_examples(examples, val_bucket)
-    if outliers:
-        drop_doubtful_labels(train, pd.read_csv(outliers))
-    n_disagreeing = drop_disagreeing_labels(train)
-    if unassigned is not None:
-        val_keys = {e.key for e in val}
-        found, bad = load_unassigned_table(Path(unassigned), val_keys)
-        train += found
-        skipped += bad
-    info = {"sources": [str(p) for p in paths] + ([str(unassigned)] if unassigned else []),
-            "outliers": str(outliers) if outliers else None, "n_skipped": len(skipped),
-            "n_dropped_disagreeing_13c": n_disagreeing,
-            "fingerprint": _fingerprint(train + val), "val_bucket": val_bucket}
-    result = (train, val, info)
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with open(cache, "wb") as fh:
-            pickle.dump(result, fh)
-    return result
-
-
-#: 13C labels whose spectra disagree by more than this (ppm) are left out of training.
-MAX_SPECTRA_SPREAD_13C = 2.0
-
-
-def drop_disagreeing_labels(examples: list[ShiftExample], max_spread: float = MAX_SPECTRA_SPREAD_13C) -> int:
-    """Remove 13C labels whose raw per-spectrum values (``spread_13c``) differ by more than
-    ``max_spread`` ppm: one of the spectra is misassigned. Training data only; returns the count."""
-    removed = 0
-    for example in examples:
-        if example.spread_13c is None:
-            continue
-        bad = (example.spread_13c > max_spread) & ~np.isnan(example.y_13c)
-        example.y_13c[bad] = np.nan
-        removed += int(bad.sum())
-    return removed
-
-
-def drop_doubtful_labels(examples: list[ShiftExample], table: pd.DataFrame) -> int:
-    """Remove listed 13C labels (``mol_id``, ``atom_index``) from training examples.
-
-    Only training data is cleaned; validation keeps every label. Atom indices are node indices
-    because NMRShiftDB2 tables list heavy atoms first. Returns the number of labels removed.
-    """
-    by_id: dict[str, list[int]] = {}
-    for mol_id, atom in zip(table["mol_id"].astype(str), table["atom_index"]):
-        by_id.setdefault(mol_id, []).append(int(atom))
-    removed = 0
-    for example in examples:
-        for atom in by_id.get(example.mol_id, []):
-            if atom < example.y_13c.size and not np.isnan(example.y_13c[atom]):
-                example.y_13c[atom] = np.nan
-                removed += 1
-    return removed
-
-
-def _fingerprint(examples: list[ShiftExample]) -> str:
-    """sha256 of the sorted (source, id) pairs: identifies the training data."""
-    ids = sorted(f"{e.source}:{e.mol_id}" for e in examples)
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
-
-
 def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
                      unassigned: Path | None = None, outliers: Path | None = None,
                      teachers: list[Path] | None = None, dft: Path | None = None) -> dict:
@@ -502,7 +340,7 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
     """
     run_dir = Path(run_dir)
     train, val, info = load_training_data([Path(p) for p in paths], unassigned, outliers,
-                                          config.val_bucket, cache=run_dir / "data_cache.pkl")
+                                          config.val_bucket, cache_dir=run_dir)
     log.info("training on %d molecules, validating on %d (skeleton bucket %d)",
              len(train), len(val), config.val_bucket)
     if teachers:

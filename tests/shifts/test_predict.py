@@ -1,6 +1,5 @@
 """Shift prediction with the shipped models: known answers and the API contracts."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -5,11 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from rdkit import Chem
+
+from tests.shifts.conftest import sd_record
 
 from shiftnet.shifts.data import read_nmrshiftdb_sdf, split_bucket
-from shiftnet.shifts.train import (ResumeError, TrainConfig, batch_loss, collate_examples, load_training_data, matched_targets,
-                            train_model)
+from shiftnet.shifts.corpus import load_training_data
+from shiftnet.shifts.train import ResumeError, TrainConfig, batch_loss, collate_examples, matched_targets, train_model
 from shiftnet.shifts.model import ShiftModel, load_model
 
 
@@ -22,34 +23,6 @@ def test_matched_targets_is_sorted_assignment():
     target, mask = matched_targets(pred, group, value, batch)
     assert mask.tolist() == [True] * 5 + [False]
     assert target[:5].tolist() == [31.0, 12.0, 22.0, 4.0, 0.5]
-
-
-def _sd_record(smiles: str, name: str, c_shifts: dict[int, float], h_shifts: dict[int, float],
-               solvent: str = "0:Chloroform-D1 (CDCl3) 1:Chloroform-D1 (CDCl3)") -> str:
-    mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
-    mol.SetProp("_Name", name)
-    mol.SetProp("nmrshiftdb2 ID", name)
-    mol.SetProp("Spectrum 13C 0", "|".join(f"{v};0.0Q;{k}" for k, v in c_shifts.items()) + "|")
-    mol.SetProp("Spectrum 1H 1", "|".join(f"{v};0.0;{k}" for k, v in h_shifts.items()) + "|")
-    mol.SetProp("Solvent", solvent)
-    return Chem.MolToMolBlock(mol) + "".join(
-        f">  <{p}>\n{mol.GetProp(p)}\n\n" for p in mol.GetPropNames()) + "$$$$\n"
-
-
-@pytest.fixture
-def tiny_sd(tmp_path):
-    records = [
-        _sd_record("CCO", "1", {0: 18.4, 1: 58.3}, {3: 1.22, 6: 3.69}),
-        _sd_record("CC(C)=O", "2", {0: 30.8, 1: 206.7, 2: 30.8}, {0: 2.17, 2: 2.17}),
-        _sd_record("c1ccccc1", "3", {i: 128.4 for i in range(6)}, {i: 7.36 for i in range(6)}),
-        _sd_record("Cc1ccccc1", "4", {0: 21.5, 1: 137.9, 2: 129.1, 3: 128.3, 4: 125.4, 5: 128.3, 6: 129.1},
-                   {0: 2.36, 2: 7.17}),
-        _sd_record("CCCC", "5", {0: 13.2, 1: 25.0, 2: 25.0, 3: 13.2}, {0: 0.9, 1: 1.3}),
-        _sd_record("OCC(=O)O", "6", {1: 60.0, 2: 174.0}, {1: 4.2}),
-    ]
-    path = tmp_path / "nmrshiftdb2withsignals.sd"
-    path.write_text("".join(records))
-    return path
 
 
 def test_sd_reader_maps_h_assignments_to_heavy_atoms(tiny_sd):
@@ -68,7 +41,7 @@ def test_each_nucleus_keeps_its_spectrum_solvent(tmp_path):
     from shiftnet.solvents import solvent_index
 
     path = tmp_path / "two_solvents.sd"
-    path.write_text(_sd_record("CCO", "7", {0: 18.4, 1: 58.3}, {3: 1.05, 8: 4.35},
+    path.write_text(sd_record("CCO", "7", {0: 18.4, 1: 58.3}, {3: 1.05, 8: 4.35},
                                solvent="0:Chloroform-D1 (CDCl3) 1:Dimethylsulphoxide-D6"))
     table = read_nmrshiftdb_sdf(path)
     assert table.loc[0, "solvent_13c"] == "Chloroform-D1 (CDCl3)"
@@ -85,7 +58,7 @@ def test_each_nucleus_keeps_its_spectrum_solvent(tmp_path):
 def test_labels_whose_spectra_disagree_leave_training_only(tmp_path):
     """Two 13C spectra of ethanol: C0 agrees (18.4 / 18.6), C1 does not (58.3 / 63.3, 5 ppm):
     the mean is the label, and C1's label is dropped from training but kept for validation."""
-    record = _sd_record("CCO", "8", {0: 18.4, 1: 58.3}, {3: 1.22})
+    record = sd_record("CCO", "8", {0: 18.4, 1: 58.3}, {3: 1.22})
     record = record.replace(">  <Spectrum 1H 1>", ">  <Spectrum 13C 2>\n18.6;0.0Q;0|63.3;0.0T;1|\n\n>  <Spectrum 1H 1>")
     path = tmp_path / "two_spectra.sd"
     path.write_text(record)
@@ -139,7 +112,7 @@ def test_real_data_split_is_disjoint(nmrshiftdb_dir, tmp_path):
 
 
 def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
-    from shiftnet.shifts.train import Z90, calibrate_ensemble, ensemble_predictions
+    from shiftnet.shifts.uncertainty import Z90, calibrate_ensemble, ensemble_predictions
 
     examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
     torch.manual_seed(0)

@@ -1,0 +1,39 @@
+"""The training corpus: a cache keyed on its inputs, stored as data (no pickle), SD files read in place."""
+
+import numpy as np
+
+from shiftnet.shifts.corpus import load_training_data, read_cache
+from tests.shifts.conftest import sd_record
+
+
+def test_cache_round_trip_is_identical_and_pickle_free(tiny_sd, tmp_path):
+    cache_dir = tmp_path / "run"
+    train, val, info = load_training_data([tiny_sd], val_bucket=-1, cache_dir=cache_dir)
+    [cache] = list(cache_dir.glob("data_cache_*.npz"))
+    with np.load(cache, allow_pickle=False) as stored:  # data only: no object arrays
+        assert all(stored[name].dtype != object for name in stored.files)
+    again, again_val, again_info = read_cache(cache)
+    assert again_info == info and len(again) == len(train) and again_val == val == []
+    for a, b in zip(train, again):
+        assert (a.key, a.source, a.mol_id, a.solvent) == (b.key, b.source, b.mol_id, b.solvent)
+        np.testing.assert_array_equal(a.graph.edge_index, b.graph.edge_index)
+        np.testing.assert_array_equal(a.y_13c, b.y_13c)
+        assert (a.spread_13c is None) == (b.spread_13c is None)
+
+
+def test_other_data_in_the_same_run_directory_is_not_served_from_the_cache(tiny_sd, tmp_path):
+    cache_dir = tmp_path / "run"
+    first, _, first_info = load_training_data([tiny_sd], val_bucket=-1, cache_dir=cache_dir)
+    other = tmp_path / "other.sd"
+    other.write_text(sd_record("CCO", "9", {0: 18.4, 1: 58.3}, {3: 1.22}))
+    second, _, second_info = load_training_data([other], val_bucket=-1, cache_dir=cache_dir)
+    assert [e.mol_id for e in second] == ["9"]
+    assert second_info["fingerprint"] != first_info["fingerprint"]
+    assert len(list(cache_dir.glob("data_cache_*.npz"))) == 2
+
+
+def test_sd_input_writes_nothing_beside_it(tiny_sd):
+    before = sorted(p.name for p in tiny_sd.parent.iterdir())
+    train, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    assert len(train) == 6
+    assert sorted(p.name for p in tiny_sd.parent.iterdir()) == before
