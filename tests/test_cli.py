@@ -97,13 +97,14 @@ def test_interrupted_run_leaves_readable_parquet(tmp_path, monkeypatch):
 
 
 def test_train_command_on_an_sd_file(tmp_path, capsys):
-    from tests.shifts.test_train import _sd_record
+    from tests.shifts.conftest import sd_record
 
     sd = tmp_path / "nmrshiftdb2withsignals.sd"
-    sd.write_text(_sd_record("CCO", "1", {0: 18.4, 1: 58.3}, {3: 1.22})
-                  + _sd_record("CC(C)=O", "2", {0: 30.8, 1: 206.7, 2: 30.8}, {0: 2.17}) * 4)
+    sd.write_text(sd_record("CCO", "1", {0: 18.4, 1: 58.3}, {3: 1.22})
+                  + sd_record("CC(C)=O", "2", {0: 30.8, 1: 206.7, 2: 30.8}, {0: 2.17}) * 4)
     run = tmp_path / "run"
     args = ["train", "--data", str(sd), "--out", str(run), "--epochs", "2", "--dim", "16", "--layers", "2"]
     assert main(args) == 0
     assert (run / "model.pt").is_file() and len((run / "log.jsonl").read_text().splitlines()) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nmrshiftdb2withsignals.sd", "run"]  # nothing beside the input
     assert main(["train", "--data", str(tmp_path / "missing.sd"), "--out", str(run)]) == 2
