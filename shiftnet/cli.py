@@ -167,37 +167,24 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_predict(args: argparse.Namespace) -> int:
-    from .export import open_writer, output_format
+    from .export import check_not_an_input, output_format
     from .shifts.predict import ShiftPredictor
 
     if args.input is not None and not args.input.is_file():
         raise _UsageError(f"input file not found: {args.input}")
     try:
         output_format(args.output, args.format)
+        check_not_an_input(args.output, [args.input] if args.input is not None else [])
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
     inputs = args.input if args.input is not None else list(args.smiles)
     predictor = ShiftPredictor(args.models, workers=args.workers)
     try:
-        writer = open_writer(args.output, args.format, stream=sys.stdout)
-    except (ValueError, OSError) as exc:
+        n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
+                                                  solvent=args.solvent, progress=not args.no_progress,
+                                                  stream=sys.stdout)
+    except OSError as exc:
         raise _UsageError(str(exc)) from None
-    n_ok = n_total = 0
-    chunk: list = []
-    try:
-        results = predictor.predict_iter(inputs, nuclei=args.nucleus, solvent=args.solvent,
-                                         progress=not args.no_progress)
-        for result in results:
-            chunk.append(result)
-            n_total += 1
-            n_ok += result.ok
-            if len(chunk) >= predictor.chunk_size:
-                writer.write(chunk)
-                chunk = []
-    finally:  # also on interrupt: what was predicted is written and the file closed properly
-        if chunk:
-            writer.write(chunk)
-        writer.close()
     print(f"shiftnet: {n_ok} of {n_total} molecules predicted", file=sys.stderr)
     return 0 if n_ok > 0 else 1
 

@@ -9,6 +9,7 @@ groups and the JSON array are closed by ``close()``, which the CLI calls on inte
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import IO, Iterable
 
@@ -184,6 +185,19 @@ def output_format(path: Path | None, fmt: str | None) -> str:
     if suffix not in FORMATS:
         raise ValueError(f"cannot tell the output format from {path.name!r}; use --format")
     return suffix
+
+
+def check_not_an_input(output: Path | None, inputs: Iterable[Path]) -> None:
+    """Refuse an output path that is one of the input files (it would be overwritten before it
+    is read). Raises ``ValueError`` naming the file."""
+    if output is None:
+        return
+    target = Path(output).resolve()
+    for path in inputs:
+        path = Path(path)
+        same = target.exists() and path.exists() and os.path.samefile(target, path)
+        if same or path.resolve() == target:
+            raise ValueError(f"the output {output} is the input file; write to another path")
 
 
 def open_writer(path: Path | None, fmt: str | None = None, stream: IO[str] | None = None):

@@ -66,13 +66,20 @@ def _pick(columns, candidates) -> str | None:
     return next((c for c in candidates if c in columns), None)
 
 
+def _name(value) -> str | None:
+    """A record name as text; None for an empty cell (None, NaN, "")."""
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return None
+    return str(value)
+
+
 def _records_from_frame(frame: pd.DataFrame, path: Path) -> Iterator[StructureRecord]:
     smiles_col = _pick(frame.columns, _SMILES_COLUMNS)
     mol_col = "molblock" if "molblock" in frame.columns else None
     if smiles_col is None and mol_col is None:
         raise ValueError(f"{path}: no SMILES column (looked for {', '.join(_SMILES_COLUMNS)}) or molblock column")
     name_col = _pick(frame.columns, _NAME_COLUMNS)
-    names = frame[name_col].astype(str).tolist() if name_col else [None] * len(frame)
+    names = [_name(v) for v in frame[name_col].tolist()] if name_col else [None] * len(frame)
     if mol_col is not None:
         for name, block in zip(names, frame[mol_col].tolist()):
             yield _record_from_block(block, name)

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from rdkit import Chem
 
 from shiftnet.cli import main
@@ -108,3 +109,39 @@ def test_train_command_on_an_sd_file(tmp_path, capsys):
     assert (run / "model.pt").is_file() and len((run / "log.jsonl").read_text().splitlines()) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nmrshiftdb2withsignals.sd", "run"]  # nothing beside the input
     assert main(["train", "--data", str(tmp_path / "missing.sd"), "--out", str(run)]) == 2
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".sdf"])
+def test_output_that_is_the_input_is_refused_before_anything_is_touched(tmp_path, suffix, capsys):
+    source = tmp_path / f"mols{suffix}"
+    if suffix == ".csv":
+        source.write_text("smiles,name\nCCO,ethanol\n")
+    else:
+        source.write_text(Chem.MolToMolBlock(Chem.MolFromSmiles("CCO")) + "$$$$\n")
+    before = source.read_bytes()
+    assert main(["predict", "-i", str(source), "-o", str(source)]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert source.read_bytes() == before
+    link = tmp_path / f"link{suffix}"  # the same file under another name
+    link.symlink_to(source)
+    assert main(["predict", "-i", str(source), "-o", str(link)]) == 2
+    assert source.read_bytes() == before
+
+
+def test_empty_name_cells_are_none_and_every_format_keeps_every_record(tmp_path):
+    from shiftnet import read_structures
+
+    source = tmp_path / "named.csv"
+    source.write_text("smiles,name\nCCO,ethanol\nCC(=O)C,\nc1ccccc1,benzene\n")
+    assert [r.name for r in read_structures(source)] == ["ethanol", None, "benzene"]
+    assert main(["predict", "-i", str(source), "-o", str(tmp_path / "out.sdf")]) == 0
+    records = list(Chem.SDMolSupplier(str(tmp_path / "out.sdf"), removeHs=False))
+    assert len(records) == 3 and all(m is not None for m in records)
+    assert [m.GetProp("_Name") for m in records] == ["ethanol", "mol_1", "benzene"]
+    assert main(["predict", "-i", str(source), "-o", str(tmp_path / "out.json")]) == 0
+
+    def reject(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    entries = json.loads((tmp_path / "out.json").read_text(), parse_constant=reject)
+    assert [e["name"] for e in entries] == ["ethanol", None, "benzene"]

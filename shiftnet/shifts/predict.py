@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import IO, Iterable, Iterator, Sequence
 
 import numpy as np
 from rdkit import Chem
@@ -22,6 +22,7 @@ from rdkit import Chem
 from .featurize import CARBON_CODE, GraphBatch, featurize_batch
 from .model import NUCLEI, ShiftModel, load_model
 from .uncertainty import ensemble_forward
+from ..export import check_not_an_input, open_writer, output_format
 from ..molecules import MoleculeError, PreparedMolecule, prepare, to_mol
 from ..readers import StructureRecord, read_structures
 from ..results import BatchTable, MoleculeResult
@@ -94,6 +95,35 @@ class ShiftPredictor:
             bar.update(len(results))
         bar.close()
 
+    def predict_to_file(self, inputs, output: Path | None, fmt: str | None = None,
+                        nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False,
+                        stream: IO[str] | None = None) -> tuple[int, int]:
+        """Predict and write chunk by chunk (bounded memory); returns ``(n_ok, n_total)``.
+
+        ``output``: a file whose suffix (or ``fmt``: csv, tsv, json, sdf, parquet) gives the
+        format, or None for CSV/TSV on ``stream``. An output that is one of the input files is
+        refused (``ValueError``) before anything is read or written. On an interrupt the results
+        predicted so far are written and the file is closed, so it stays readable.
+        """
+        check_not_an_input(output, _input_paths(inputs))
+        output_format(output, fmt)
+        writer = open_writer(output, fmt, stream=stream)
+        n_ok = n_total = 0
+        chunk: list[MoleculeResult] = []
+        try:
+            for result in self.predict_iter(inputs, nuclei=nuclei, solvent=solvent, progress=progress):
+                chunk.append(result)
+                n_total += 1
+                n_ok += result.ok
+                if len(chunk) >= self.chunk_size:
+                    writer.write(chunk)
+                    chunk = []
+        finally:
+            if chunk:
+                writer.write(chunk)
+            writer.close()
+        return n_ok, n_total
+
     def _chunks(self, records: Iterator[StructureRecord], solvents: Iterator) -> Iterator[tuple]:
         start = 0
         while chunk := list(islice(records, self.chunk_size)):
@@ -141,6 +171,15 @@ def _check_nuclei(nuclei: Sequence[str] | str) -> tuple[str, ...]:
     if unknown or not nuclei:
         raise ValueError(f"unsupported nucleus {unknown or nuclei}; the models predict {', '.join(NUCLEI)}")
     return nuclei
+
+
+def _input_paths(inputs) -> list[Path]:
+    """The structure files among ``inputs`` (a Path, or Paths in a list/tuple; nothing consumed)."""
+    if isinstance(inputs, Path):
+        return [inputs]
+    if isinstance(inputs, (list, tuple)):
+        return [item for item in inputs if isinstance(item, Path)]
+    return []
 
 
 def _records(inputs) -> Iterator[StructureRecord]:
