@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     process = commands.add_parser("process", help="read and process a spectrum (Bruker, Varian, NMRPipe, JCAMP-DX)",
                                   epilog=PROCESS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     process.add_argument("path", type=Path, help="Bruker expno directory, Varian .fid directory, NMRPipe or JCAMP-DX file")
-    process.add_argument("-o", "--output", type=Path, help="1D: .csv (ppm, intensity); 2D: .npz; default: a summary only")
+    process.add_argument("-o", "--output", type=Path,
+                         help="spectrum file: .csv/.tsv (1D: ppm, intensity) or .npz (1D or 2D); default: a summary")
     process.add_argument("--solvent", default=None, help="solvent for referencing (default: from the parameters)")
     process.add_argument("--lb-hz", type=float, default=None, help="exponential line broadening in Hz")
     process.add_argument("--vendor", action="store_true", help="read the vendor's processed data (Bruker pdata/1)")
@@ -114,13 +115,16 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--solvent", default=None, help="add the solvent's residual signals")
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("-o", "--output", type=Path, required=True,
-                          help="spectrum file: 1D .csv (ppm, intensity), HSQC .npz; peak labels go to OUTPUT stem + _peaks.csv")
+                          help="spectrum file: .csv/.tsv (1D: ppm, intensity) or .npz (1D or HSQC); "
+                               "peak labels go to OUTPUT stem + _peaks.csv")
     return parser
 
 
 def _run_process(args: argparse.Namespace) -> int:
     from . import spectra
+    from .export import write_spectrum
 
+    _check_spectrum_output(args.output, args.path)
     try:
         spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
             spectra.read(args.path), solvent=args.solvent, lb_hz=args.lb_hz)
@@ -131,24 +135,16 @@ def _run_process(args: argparse.Namespace) -> int:
     ranges = " x ".join(f"{a[0]:.2f}..{a[-1]:.2f} ppm ({a.size} points)" for a in axes)
     print(f"{args.path}: {spec.nucleus} {ranges}")
     if args.output is not None:
-        _write_spectrum(spec, args.output)
+        _write(write_spectrum, spec, args.output)
         print(f"written: {args.output}")
     return 0
 
 
-def _write_spectrum(spec, path: Path) -> None:
-    """1D: CSV with ``ppm,intensity`` columns; 2D: ``.npz`` with data, ppm_f1, ppm_f2."""
-    import numpy as np
-
-    if spec.ndim == 1:
-        np.savetxt(path, np.column_stack([spec.ppm, spec.data]), delimiter=",", header="ppm,intensity", comments="")
-    else:
-        np.savez_compressed(path, data=spec.data, ppm_f1=spec.ppm[0], ppm_f2=spec.ppm[1])
-
-
 def _run_simulate(args: argparse.Namespace) -> int:
     from . import spectra
+    from .export import write_spectrum
 
+    _check_spectrum_output(args.output)
     source = args.smiles if args.smiles is not None else args.shifts
     if args.nucleus == "HSQC" and args.shifts is not None:
         if len(args.shifts) % 2:
@@ -159,11 +155,33 @@ def _run_simulate(args: argparse.Namespace) -> int:
                                linewidth_hz=args.linewidth_hz, snr=args.snr, seed=args.seed, solvent=args.solvent)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
-    _write_spectrum(sim.spectrum, args.output)
+    _write(write_spectrum, sim.spectrum, args.output)
     peaks_path = args.output.with_name(args.output.stem + "_peaks.csv")
     sim.peaks.to_csv(peaks_path, index=False)
     print(f"written: {args.output} and {peaks_path} ({len(sim.peaks)} peaks)")
     return 0
+
+
+def _check_spectrum_output(output: Path | None, source: Path | None = None) -> None:
+    """Usage errors for a spectrum output path: unknown suffix, or the input itself."""
+    from .export import SPECTRUM_FORMATS, check_not_an_input
+
+    if output is None:
+        return
+    if output.suffix.lower() not in SPECTRUM_FORMATS:
+        raise _UsageError(f"cannot tell the output format from {output.name!r}: use {', '.join(SPECTRUM_FORMATS)}")
+    try:
+        check_not_an_input(output, [source] if source is not None else [])
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _write(writer, value, path: Path) -> None:
+    """Call ``writer(value, path)``; a ValueError (format does not fit the data) is a usage error."""
+    try:
+        writer(value, path)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _run_predict(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Writers for prediction results: CSV, JSON, SDF (+ NMReDATA tags), Parquet, text table.
+"""Writers for prediction results (CSV, JSON, SDF + NMReDATA tags, Parquet) and spectra (CSV, NPZ).
 
 Writers are streaming: ``open_writer(path)`` returns an object with ``write(results)`` and
 ``close()``; each ``write`` appends one chunk, so outputs of any size use bounded memory, and
@@ -210,3 +210,30 @@ def open_writer(path: Path | None, fmt: str | None = None, stream: IO[str] | Non
     if fmt in ("csv", "tsv"):
         return _CsvWriter(path, open(path, "w", encoding="utf-8", newline=""), "\t" if fmt == "tsv" else ",")
     return {"json": _JsonWriter, "sdf": _SdfWriter, "parquet": _ParquetWriter}[fmt](path)
+
+
+SPECTRUM_FORMATS = (".csv", ".tsv", ".npz")
+
+
+def write_spectrum(spectrum, path: Path) -> Path:
+    """Write a processed or simulated spectrum; the format follows the suffix.
+
+    ``.csv``/``.tsv`` (1D only): columns ``ppm`` and ``intensity``. ``.npz`` (1D or 2D):
+    arrays ``data`` and ``ppm`` (1D) or ``ppm_f1`` and ``ppm_f2`` (2D, ``data`` of shape
+    ``(n_f1, n_f2)``). Raises ``ValueError`` for another suffix or a 2D spectrum as text.
+    Returns ``path``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SPECTRUM_FORMATS:
+        raise ValueError(f"cannot write a spectrum as {path.name!r}: use {', '.join(SPECTRUM_FORMATS)}")
+    if suffix == ".npz":
+        axes = {"ppm": spectrum.ppm} if spectrum.ndim == 1 else {"ppm_f1": spectrum.ppm[0], "ppm_f2": spectrum.ppm[1]}
+        with open(path, "wb") as handle:  # np.savez would append ".npz" to another name
+            np.savez_compressed(handle, data=spectrum.data, **axes)
+        return path
+    if spectrum.ndim != 1:
+        raise ValueError(f"a 2D spectrum cannot be written as {suffix}: use .npz")
+    frame = pd.DataFrame({"ppm": spectrum.ppm, "intensity": spectrum.data})
+    frame.to_csv(path, sep="\t" if suffix == ".tsv" else ",", index=False)
+    return path

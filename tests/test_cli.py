@@ -145,3 +145,16 @@ def test_empty_name_cells_are_none_and_every_format_keeps_every_record(tmp_path)
 
     entries = json.loads((tmp_path / "out.json").read_text(), parse_constant=reject)
     assert [e["name"] for e in entries] == ["ethanol", None, "benzene"]
+
+
+def test_spectrum_outputs_follow_their_suffix(tmp_path, capsys):
+    import numpy as np
+
+    assert main(["simulate", "--shifts", "30", "77", "--nucleus", "13C", "--points", "1024",
+                 "-o", str(tmp_path / "sim.npz")]) == 0
+    stored = np.load(tmp_path / "sim.npz")
+    assert stored["data"].shape == stored["ppm"].shape == (1024,)
+    assert main(["simulate", "--shifts", "7.2", "128.0", "--nucleus", "HSQC", "-o", str(tmp_path / "h.csv")]) == 2
+    assert "use .npz" in capsys.readouterr().err
+    assert not (tmp_path / "h.csv").exists() and not (tmp_path / "h.csv.npz").exists()
+    assert main(["simulate", "--shifts", "30", "-o", str(tmp_path / "sim.xyz")]) == 2
