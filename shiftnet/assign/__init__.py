@@ -7,5 +7,6 @@
 from __future__ import annotations
 
 from .assign import Assignment, assign
+from .verify import Verification, verify
 
-__all__ = ["Assignment", "assign"]
+__all__ = ["Assignment", "Verification", "assign", "verify"]
