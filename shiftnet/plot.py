@@ -3,7 +3,9 @@ and predicted shifts drawn on the molecule beside their stick spectra.
 
 Every function writes a file when given ``path`` (format from the suffix: .png, .svg or .pdf)
 and returns that path; with ``path=None`` it returns the :class:`matplotlib.figure.Figure`.
-matplotlib (Agg backend) is imported here, so import this module only when a figure is wanted.
+Figures are drawn on their own Agg canvas, outside pyplot: nothing global (backend, open
+figures) changes, and the module works without a display. matplotlib is imported here, so
+import this module only when a figure is wanted.
 
 Example
 -------
@@ -19,13 +21,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.image import imread
 
 if TYPE_CHECKING:
     from rdkit import Chem
@@ -54,18 +54,27 @@ def nucleus_label(nucleus: str) -> str:
     return f"$\\delta$ {nucleus_text(nucleus)} / ppm"
 
 
-def _finish(fig: Figure, path: str | Path | None) -> Figure | Path:
-    """Save ``fig`` to ``path`` (and close it) or return it."""
+def _figure(figsize: tuple[float, float]) -> Figure:
+    """A new figure on its own Agg canvas (not registered with pyplot)."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _check_path(path: str | Path | None) -> Path | None:
     if path is None:
-        return fig
+        return None
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
-        plt.close(fig)
         raise ValueError(f"figure format from the suffix: use one of {', '.join(SUFFIXES)}, got {path.name!r}")
-    try:
-        fig.savefig(path, dpi=150)
-    finally:
-        plt.close(fig)
+    return path
+
+
+def _finish(fig: Figure, path: Path | None) -> Figure | Path:
+    """Save ``fig`` to ``path`` or return it."""
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=150)
     return path
 
 
@@ -243,31 +252,45 @@ def contour_levels(data: np.ndarray, n_levels: int = 12, n_sigma: float = 5.0,
     return start * (peak / start) ** (np.arange(n_levels) / (n_levels - 1))
 
 
-def _place_2d_labels(ax, x: np.ndarray, y: np.ndarray, labels: Sequence[str], fontsize: float = LABEL_PT) -> None:
-    """Greedy label placement beside each cross: the first of a few offsets that overlaps no
-    earlier label (boxes estimated from the text length)."""
+def _place_2d_labels(ax, x: np.ndarray, y: np.ndarray, labels: Sequence[str], fontsize: float = LABEL_PT,
+                     cross_pt: float = 5.0) -> None:
+    """Greedy label placement beside each cross: the first of a ring of offsets whose box
+    (estimated from the text length) overlaps no earlier label and no other cross."""
     fig = ax.figure
     fig.canvas.draw()
-    to_px = ax.transData.transform
-    px_per_pt = fig.dpi / 72.0
+    scale = fig.dpi / 72.0
+    points = ax.transData.transform(np.column_stack([x, y])) if len(x) else np.empty((0, 2))
+    arm = cross_pt * scale
+    crosses = [(px - arm, py - arm, px + arm, py + arm) for px, py in points]
     taken: list[tuple[float, float, float, float]] = []
-    offsets = [(4, 3), (-4, 3), (4, -3), (-4, -3), (4, 12), (-4, 12), (4, -12), (-4, -12), (4, 21), (-4, -21)]
-    points = to_px(np.column_stack([x, y])) if len(x) else np.empty((0, 2))
-    for (px, py), xd, yd, text in zip(points, x, y, labels):
+    directions = [(1, 1), (-1, 1), (1, -1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+    offsets = [(dx * r, dy * r) for r in (3.5, 9.0, 15.0) for dx, dy in directions]
+
+    def free(box, own):
+        return not any(box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3]
+                       for k, t in enumerate(crosses + taken) if k != own)
+
+    for k, ((px, py), xd, yd, text) in enumerate(zip(points, x, y, labels)):
         if not text:
             continue
-        w, h = len(text) * fontsize * 0.6 * px_per_pt, fontsize * 1.1 * px_per_pt
+        w, h = len(text) * fontsize * 0.62 * scale, fontsize * 1.05 * scale
+        chosen = None
         for dx, dy in offsets:
-            x0 = px + dx * px_per_pt - (w if dx < 0 else 0)
-            y0 = py + dy * px_per_pt - (h if dy < 0 else 0)
-            cand = (x0, y0, x0 + w, y0 + h)
-            if not any(c[0] < t[2] and t[0] < c[2] and c[1] < t[3] and t[1] < c[3]
-                       for c in [cand] for t in taken):
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            x0 = px + dx * scale - {"left": 0.0, "right": w, "center": w / 2}[ha]
+            y0 = py + dy * scale - {"bottom": 0.0, "top": h, "center": h / 2}[va]
+            box = (x0, y0, x0 + w, y0 + h)
+            if free(box, k):
+                chosen = (dx, dy, ha, va, box)
                 break
-        taken.append(cand)
-        ax.annotate(text, (xd, yd), xytext=(dx, dy),
-                    textcoords="offset points", ha="right" if dx < 0 else "left",
-                    va="top" if dy < 0 else "bottom", fontsize=fontsize, color=MARK)
+        if chosen is None:
+            x0, y0 = px + offsets[0][0] * scale, py + offsets[0][1] * scale
+            chosen = (*offsets[0], "left", "bottom", (x0, y0, x0 + w, y0 + h))
+        dx, dy, ha, va, box = chosen
+        taken.append(box)
+        ax.annotate(text, (xd, yd), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                    fontsize=fontsize, color=MARK)
 
 
 def _plot_2d(ax, spectrum: Spectrum, peaks: pd.DataFrame | None, ppm_range, n_levels: int) -> None:
@@ -336,12 +359,15 @@ def plot_spectrum(spectrum: Spectrum, path: str | Path | None = None, peaks: pd.
     -------
     The written path, or the Figure when ``path`` is None.
     """
+    path = _check_path(path)
     if spectrum.ndim == 1:
-        fig, ax = plt.subplots(figsize=(10, 4.2))
+        fig = _figure((10, 4.2))
+        ax = fig.add_subplot()
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.14, top=0.9)
         _plot_1d(ax, spectrum, peaks, ppm_range)
     else:
-        fig, ax = plt.subplots(figsize=(7.5, 7))
+        fig = _figure((7.5, 7))
+        ax = fig.add_subplot()
         fig.subplots_adjust(left=0.06, right=0.88, bottom=0.09, top=0.93)
         _plot_2d(ax, spectrum, peaks, ppm_range, n_levels)
     title = _default_title(spectrum) if title is None else title
@@ -436,7 +462,7 @@ def molecule_image(result: MoleculeResult, size: int = 900) -> np.ndarray:
         atom.SetIntProp("input_index", atom.GetIdx())
     heavy = Chem.RemoveHs(mol, sanitize=False)
     heavy.UpdatePropertyCache(strict=False)
-    rdDepictor.Compute2DCoords(heavy)
+    rdDepictor.Compute2DCoords(heavy, useRingTemplates=True)
     for atom in heavy.GetAtoms():
         i = atom.GetIntProp("input_index")
         values = ([f"{carbon[i]:.1f}"] if i in carbon else []) + ([f"{hydrogen[i]:.2f}"] if i in hydrogen else [])
@@ -445,11 +471,12 @@ def molecule_image(result: MoleculeResult, size: int = 900) -> np.ndarray:
     options = drawer.drawOptions()
     options.annotationFontScale = 0.55
     options.minFontSize = 14
-    options.padding = 0.12
+    options.padding = 0.05
     options.clearBackground = True
-    rdMolDraw2D.PrepareAndDrawMolecule(drawer, heavy)
+    options.prepareMolsBeforeDrawing = False  # prepared below, without adding chiral H
+    drawer.DrawMolecule(rdMolDraw2D.PrepareMolForDrawing(heavy, addChiralHs=False))
     drawer.FinishDrawing()
-    return plt.imread(io.BytesIO(drawer.GetDrawingText()), format="png")
+    return imread(io.BytesIO(drawer.GetDrawingText()), format="png")
 
 
 def _sticks(ax, shifts: np.ndarray, heights: np.ndarray, labels: list[str], nucleus: str,
@@ -503,7 +530,8 @@ def plot_prediction(result: MoleculeResult, path: str | Path | None = None, obs_
     """
     if not result.ok or result.mol is None:
         raise ValueError(f"cannot plot a failed prediction: {result.error}")
-    fig = plt.figure(figsize=(14, 6.8))
+    path = _check_path(path)
+    fig = _figure((14, 6.8))
     grid = fig.add_gridspec(2, 2, width_ratios=(1.0, 1.25), left=0.01, right=0.98, bottom=0.09, top=0.9,
                             wspace=0.04, hspace=0.38)
     mol_ax = fig.add_subplot(grid[:, 0])

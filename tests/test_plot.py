@@ -8,8 +8,6 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
-
 from shiftnet import plot, spectra  # noqa: E402
 
 IBUPROFEN = "CC(C)Cc1ccc(C(C)C(=O)O)cc1"
@@ -57,13 +55,11 @@ def test_1d_axis_decreases_and_has_no_intensity_ticks(sim_13c):
     assert len(ax.get_yticks()) == 0
     assert "13" in ax.get_xlabel() and "ppm" in ax.get_xlabel()
     assert "2,3" in [t.get_text() for t in ax.texts]
-    plt.close(fig)
 
 
 def test_1d_peaks_need_a_shift_column(sim_13c):
     with pytest.raises(ValueError, match="shift_ppm"):
         plot.plot_spectrum(sim_13c.spectrum, peaks=pd.DataFrame({"where": [1.0]}))
-    plt.close("all")
 
 
 def test_unknown_suffix_is_refused(tmp_path, sim_13c):
@@ -75,7 +71,6 @@ def test_unknown_suffix_is_refused(tmp_path, sim_13c):
 def test_ppm_range_crops_the_1d_axis(sim_13c):
     fig = plot.plot_spectrum(sim_13c.spectrum, ppm_range=(100, 150))
     assert fig.axes[0].get_xlim() == (150.0, 100.0)
-    plt.close(fig)
 
 
 def test_2d_both_axes_decrease_and_labels_are_drawn(sim_hsqc):
@@ -84,7 +79,6 @@ def test_2d_both_axes_decrease_and_labels_are_drawn(sim_hsqc):
     assert _decreasing(ax.get_xlim()) and _decreasing(ax.get_ylim())
     assert "1" in ax.get_xlabel() and "H" in ax.get_xlabel() and "13" in ax.get_ylabel()
     assert {"0", "1", "2"} <= {t.get_text() for t in ax.texts}
-    plt.close(fig)
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
@@ -99,7 +93,6 @@ def test_simulation_labels_one_per_signal(sim_13c):
     assert list(labels["label"]) == ["0", "1", "2,3", "4"]
     fig = plot.plot_simulation(sim_13c)
     assert _decreasing(fig.axes[0].get_xlim())
-    plt.close(fig)
 
 
 def test_contour_levels_start_above_the_noise():
@@ -128,7 +121,6 @@ def test_prediction_panels_run_the_right_way(aspirin):
     assert sorted(int(t) for t in ",".join(t.get_text() for t in carbon.texts).split(",")) == \
         sorted(aspirin.nucleus("13C")["atom_index"].tolist())
     assert "12" in [t.get_text() for t in hydrogen.texts]
-    plt.close(fig)
 
 
 def test_failed_prediction_raises(tmp_path):
@@ -146,4 +138,3 @@ def test_real_2d_spectrum(raw, tmp_path):
     fig = plot.plot_spectrum(spec)
     ax = fig.axes[0]
     assert _decreasing(ax.get_xlim()) and _decreasing(ax.get_ylim())
-    plt.close(fig)
