@@ -388,8 +388,9 @@ def simulation_labels(sim: SimulatedSpectrum, mol: Chem.Mol | None = None) -> pd
 
     1D: per signal (multiplet) ``shift_ppm``, ``height`` (tallest line of the signal in the
     shown spectrum) and ``label``: atom numbers of the signal (1H: numbers of the H atoms, or,
-    with ``mol``, of the heavy atoms carrying them, e.g. ``"C5,14"``; solvent and impurity
-    signals by name). HSQC: one row per cross peak with the carbons' atom numbers.
+    with ``mol``, of the heavy atoms carrying them, followed by multiplicity and number of H,
+    e.g. ``"C5,14  d, 2H"``; solvent and impurity signals by name). HSQC: one row per cross
+    peak with the carbons' atom numbers.
     """
     peaks = sim.peaks
     if sim.spectrum.ndim == 2:
@@ -412,9 +413,13 @@ def simulation_labels(sim: SimulatedSpectrum, mol: Chem.Mol | None = None) -> pd
             label = str(signal["name"])
         elif parents and sim.spectrum.nucleus == "1H":
             heavy = sorted({parents.get(int(a), int(a)) for a in signal["atom_indices"]})
-            label = symbols.get(heavy[0], "") + _atoms_text(heavy)
+            elements = {symbols.get(a, "") for a in heavy}
+            label = (elements.pop() + _atoms_text(heavy) if len(elements) == 1
+                     else ",".join(symbols.get(a, "") + str(a) for a in heavy))
         else:
             label = _atoms_text(signal["atom_indices"])
+        if signal["source"] == "sample" and sim.spectrum.nucleus == "1H":
+            label += f"  {signal['multiplicity']}, {int(signal['n_nuclei'])}H"
         rows.append((float(signal["shift_ppm"]), height, label))
     return pd.DataFrame(rows, columns=["shift_ppm", "height", "label"])
 
