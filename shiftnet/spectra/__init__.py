@@ -1,7 +1,9 @@
 """Spectra: read and process spectrometer data, simulate spectra with exact labels.
 
 ``from shiftnet import spectra`` then ``spectra.read``, ``spectra.process``,
-``spectra.simulate``, ``spectra.nus_schedule``, ... (this subpackage is only loaded when used).
+``spectra.simulate``, ``spectra.write``, ``spectra.nus_schedule``, ... (this subpackage is only
+loaded when used; importing it loads neither torch nor RDKit). Every FID, read or simulated,
+follows one convention (:mod:`shiftnet.spectra.fourier`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from .io import SpectrumReadError, read, read_processed
 from .nus import nus_schedule, read_nuslist, write_nuslist
 from .process import process
 from .simulate import SimulatedSpectrum, simulate
+from .writers import write
 
 __all__ = [
     "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
     "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
+    "write",
 ]

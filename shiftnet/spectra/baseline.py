@@ -6,7 +6,7 @@ import numpy as np
 from numpy.polynomial import Chebyshev
 from scipy.ndimage import binary_dilation
 
-from .phase import noise_sigma
+from .noise import noise_sigma
 
 __all__ = ["baseline_points", "polynomial_baseline", "correct_baseline"]
 

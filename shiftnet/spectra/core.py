@@ -93,20 +93,42 @@ class PPMScale:
         return cls(size=ppm.size, sw_hz=sw_ppm * obs_mhz, obs_mhz=obs_mhz, carrier_ppm=carrier)
 
 
+#: Quadrature modes of an indirect dimension, canonical spellings (see :mod:`.fourier`).
+QUADRATURE_MODES = ("QF", "QSEQ", "TPPI", "States", "States-TPPI", "Echo-Antiecho")
+_QUADRATURE_KEYS = {m.lower().replace("-", "").replace("_", ""): m for m in QUADRATURE_MODES}
+
+
+def canonical_quadrature(mode: str) -> str:
+    """The canonical spelling of an F1 quadrature mode (``"states"`` -> ``"States"``,
+    ``"echo_antiecho"`` -> ``"Echo-Antiecho"``); ValueError for an unknown mode."""
+    key = str(mode).lower().replace("-", "").replace("_", "").replace(" ", "")
+    if key not in _QUADRATURE_KEYS:
+        raise ValueError(f"unknown F1 quadrature mode {mode!r}; use one of {', '.join(QUADRATURE_MODES)}")
+    return _QUADRATURE_KEYS[key]
+
+
 @dataclass
 class FID:
-    """Complex time-domain data with its acquisition parameters.
+    """Complex time-domain data with its acquisition parameters, in the one FID convention.
+
+    The convention (rotation, F1 row layout, first-point weight) is stated in
+    :mod:`shiftnet.spectra.fourier`; readers convert vendor data to it, so nothing downstream
+    needs to know where the data came from.
 
     Attributes
     ----------
-    data : complex array, shape ``(n,)`` for 1D or ``(n_f1, n_f2)`` for 2D (last axis direct).
+    data : complex array, shape ``(n,)`` for 1D or ``(n_rows_f1, n_f2)`` for 2D (last axis
+        direct; F1 rows as ``quadrature_f1`` says).
     nucleus : nucleus per axis, e.g. ``("13C",)`` or ``("13C", "1H")``.
     obs_mhz : spectrometer frequency per axis in MHz.
     sw_hz : spectral width per axis in Hz.
     carrier_ppm : carrier (centre of the window) per axis in ppm.
     source : file or directory the data came from (None for simulated data).
-    meta : format-specific parameters (e.g. nmrglue's dictionary, Bruker group delay,
-        quadrature mode of the indirect dimension).
+    meta : format-specific parameters (nmrglue's dictionary, pulse program, solvent, ...).
+    quadrature_f1 : 2D only: F1 quadrature mode, one of :data:`QUADRATURE_MODES` (other
+        spellings are normalised); None for 1D (a 2D FID without one is taken as ``"QF"``).
+    group_delay : digital-filter group delay of the direct dimension in complex points (Bruker
+        ``GRPDLY``); 0 when the data start at t = 0.
     """
 
     data: np.ndarray
@@ -116,6 +138,15 @@ class FID:
     carrier_ppm: tuple[float, ...]
     source: Path | None = None
     meta: dict = field(default_factory=dict)
+    quadrature_f1: str | None = None
+    group_delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.quadrature_f1 is None and np.ndim(self.data) == 2:
+            self.quadrature_f1 = "QF"
+        if self.quadrature_f1 is not None:
+            self.quadrature_f1 = canonical_quadrature(self.quadrature_f1)
+        self.group_delay = float(self.group_delay)
 
     @property
     def ndim(self) -> int:

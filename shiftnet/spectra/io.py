@@ -9,15 +9,17 @@ Conventions of the returned :class:`FID`
 ----------------------------------------
 * ``obs_mhz`` is the frequency of 0 ppm (Bruker ``BF1``, Varian ``reffrq``), so that
   ``ppm = Hz / obs_mhz``; ``carrier_ppm`` is the carrier on that (unreferenced) scale.
-* The last axis is the direct dimension. A 2D FID holds the indirect dimension as nmrglue
-  reads it: for States-type and echo/anti-echo data two rows per t1 increment,
-  for QF (gradient-selected, magnitude mode) one row per increment.
-* ``meta`` always has ``format``, ``dic`` (nmrglue's parameter dictionary), ``grpdly``
-  (Bruker digital-filter group delay in points, 0 when there is none), ``pulse_program``,
-  ``solvent`` (canonical name or None), ``vendor_offset_ppm`` (Bruker: TopSpin's referencing
-  per axis, when ``pdata/1`` exists), ``sign`` (+1, or -1 when the spectrum must be
-  mirrored after the FT) and, for 2D, ``sign_f1`` (the same for F1) and ``quadrature_f1`` (``"QF"``, ``"States"``,
-  ``"States-TPPI"``, ``"Echo-Antiecho"``, ``"TPPI"`` or ``"QSEQ"``).
+* The data follow the one FID convention of :mod:`.fourier`, whatever the vendor: Varian
+  data are conjugated, and the F1 rows of Bruker and Varian phase-sensitive 2D data are
+  brought to the same sense of rotation (sine rows negated, echo/anti-echo rows swapped).
+* The last axis is the direct dimension. A 2D FID holds two rows per t1 increment for
+  States-type and echo/anti-echo data, one for QF (gradient-selected, magnitude mode);
+  ``fid.quadrature_f1`` names the mode (canonical spelling), ``fid.group_delay`` the
+  digital-filter delay in points (0 when there is none).
+* ``meta`` always has ``format``, ``dic`` (nmrglue's parameter dictionary), ``pulse_program``,
+  ``solvent`` (canonical name or None) and, for Bruker, ``vendor_offset_ppm`` (TopSpin's
+  referencing per axis, when ``pdata/1`` exists); Bruker 2D data add ``fntype`` and, for
+  NUS data, ``nuslist`` (see :func:`.nus.read_nuslist`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import nmrglue as ng
 import numpy as np
 
 from .core import FID, PPMScale, Spectrum
+from .fourier import reverse_rotation
+from .nus import read_nuslist
 from ..solvents import canonical_name
 
 __all__ = ["SpectrumReadError", "read", "read_processed", "detect_format"]
@@ -161,6 +165,32 @@ def read_processed(path: str | Path) -> Spectrum:
     raise SpectrumReadError(path, f"read_processed() reads Bruker pdata and JCAMP-DX spectra, not {fmt}")
 
 
+# ----------------------------------------------------------------------------- convention
+
+#: Per format: (direct, indirect) dimension rotates against the convention of :mod:`.fourier`.
+REVERSED_ROTATION = {"bruker": (False, True), "varian": (True, True), "pipe": (False, False),
+                     "jcampdx": (False, False)}
+
+
+def to_convention(data: np.ndarray, fmt: str, quadrature: str | None) -> np.ndarray:
+    """Bring vendor time-domain data to the FID convention (and back: the step is its own inverse).
+
+    Parameters
+    ----------
+    data : complex FID as nmrglue reads it, shape ``(n,)`` or ``(rows, n2)``.
+    fmt : ``"bruker"``, ``"varian"``, ``"pipe"`` or ``"jcampdx"``.
+    quadrature : canonical F1 quadrature mode of 2D data, None for 1D. QF rows keep the
+        echo-type F1 modulation the convention defines for them.
+
+    Returns
+    -------
+    complex128 array of the same shape.
+    """
+    direct, indirect = REVERSED_ROTATION[fmt]
+    indirect = indirect and quadrature in ("States", "States-TPPI", "Echo-Antiecho")
+    return reverse_rotation(np.asarray(data, dtype=complex), direct, indirect, quadrature)
+
+
 # ----------------------------------------------------------------------------- Bruker
 
 
@@ -215,24 +245,24 @@ def _read_bruker(path: Path) -> FID:
     meta = {
         "format": "bruker",
         "dic": dic,
-        "grpdly": bruker_group_delay(acqus),
         "decim": acqus.get("DECIM"),
         "dspfvs": acqus.get("DSPFVS"),
         "pulse_program": str(acqus.get("PULPROG", "")),
         "solvent": canonical_name(str(acqus.get("SOLVENT", ""))),
-        "sign": 1,
     }
     offsets = _bruker_vendor_offsets(path, axes)
     if offsets is not None:
         meta["vendor_offset_ppm"] = offsets
+    quadrature = None
     if data.ndim == 2:
-        meta["quadrature_f1"] = _bruker_quadrature(path, dic["acqu2s"])
-        meta["sign_f1"] = -1
+        quadrature = _bruker_quadrature(path, dic["acqu2s"])
         meta["fntype"] = int(acqus.get("FnTYPE", 0))
         if (path / "nuslist").exists():
-            meta["nuslist"] = np.loadtxt(path / "nuslist", dtype=int, ndmin=2)
+            meta["nuslist"] = read_nuslist(path / "nuslist")
     return FID(
-        data=np.asarray(data, dtype=complex),
+        data=to_convention(data, "bruker", quadrature),
+        quadrature_f1=quadrature,
+        group_delay=bruker_group_delay(acqus),
         nucleus=tuple(str(a["NUC1"]) for a in axes),
         obs_mhz=tuple(float(a["BF1"]) for a in axes),
         sw_hz=tuple(float(a["SW_h"]) for a in axes),
@@ -330,15 +360,15 @@ def _read_varian(path: Path) -> FID:
     sw = float(_varian_value(p, "sw"))
     carrier_hz = float(_varian_value(p, "rfp", "0")) - float(_varian_value(p, "rfl", "0")) + sw / 2.0
     nucleus, obs_mhz, sw_hz, carrier = [_varian_nucleus(_varian_value(p, "tn"))], [obs], [sw], [carrier_hz / obs]
-    meta = {"format": "varian", "dic": dic, "grpdly": 0.0, "sign": -1,
+    quadrature = None
+    meta = {"format": "varian", "dic": dic,
             "pulse_program": _varian_value(p, "seqfil", ""),
             "solvent": canonical_name(_varian_value(p, "solvent", ""))}
     if data.ndim == 2:
         ni = int(float(_varian_value(p, "ni", "0")))
         if ni == 0 or data.shape[0] not in (ni, 2 * ni):
             raise SpectrumReadError(path, f"2D data with {data.shape[0]} rows does not match ni={ni}")
-        meta["quadrature_f1"] = "States" if data.shape[0] == 2 * ni else "QF"
-        meta["sign_f1"] = -1
+        quadrature = "States" if data.shape[0] == 2 * ni else "QF"
         hetero = any(k in meta["pulse_program"].upper() for k in ("HSQC", "HMQC", "HMBC"))
         tn1 = _varian_value(p, "dn") if hetero else _varian_value(p, "tn")
         obs1 = float(_varian_value(p, "reffrq1", _varian_value(p, "dfrq" if hetero else "sfrq")))
@@ -348,8 +378,8 @@ def _read_varian(path: Path) -> FID:
         obs_mhz.insert(0, obs1)
         sw_hz.insert(0, sw1)
         carrier.insert(0, car1 / obs1)
-    return FID(data=np.asarray(data, dtype=complex), nucleus=tuple(nucleus), obs_mhz=tuple(obs_mhz),
-               sw_hz=tuple(sw_hz), carrier_ppm=tuple(carrier), source=path, meta=meta)
+    return FID(data=to_convention(data, "varian", quadrature), nucleus=tuple(nucleus), obs_mhz=tuple(obs_mhz),
+               sw_hz=tuple(sw_hz), carrier_ppm=tuple(carrier), source=path, meta=meta, quadrature_f1=quadrature)
 
 
 # ----------------------------------------------------------------------------- NMRPipe
@@ -368,14 +398,14 @@ def _read_pipe(path: Path) -> FID:
     dims = [f"FD{d}" for d in dims]
     if not np.iscomplexobj(data) and dic["FDF2FTFLAG"] == 0:
         raise SpectrumReadError(path, "real-only time-domain data in the direct dimension")
-    meta = {"format": "pipe", "dic": dic, "grpdly": 0.0, "sign": 1, "pulse_program": "", "solvent": None,
+    meta = {"format": "pipe", "dic": dic, "pulse_program": "", "solvent": None,
             "ft_done": tuple(bool(dic[f"{d}FTFLAG"]) for d in dims)}
     if meta["ft_done"][-1]:
         raise SpectrumReadError(path, "the direct dimension is already Fourier transformed (not an FID)")
-    if ndim == 2:
-        meta["quadrature_f1"] = _PIPE_2DPHASE.get(int(dic["FD2DPHASE"]), "States")
+    quadrature = _PIPE_2DPHASE.get(int(dic["FD2DPHASE"]), "States") if ndim == 2 else None
     return FID(
-        data=np.asarray(data, dtype=complex),
+        data=to_convention(data, "pipe", quadrature),
+        quadrature_f1=quadrature,
         nucleus=tuple(str(dic[f"{d}LABEL"]) for d in dims),
         obs_mhz=tuple(float(dic[f"{d}OBS"]) for d in dims),
         sw_hz=tuple(float(dic[f"{d}SW"]) for d in dims),
@@ -423,10 +453,10 @@ def _read_jcampdx(path: Path) -> FID:
     acq = {"GRPDLY": _jcamp_value(dic, "$GRPDLY", default="-1"), "DECIM": _jcamp_value(dic, "$DECIM", default="1"),
            "DSPFVS": _jcamp_value(dic, "$DSPFVS", default="0")}
     grpdly = bruker_group_delay({k: float(v) for k, v in acq.items()})
-    meta = {"format": "jcampdx", "dic": dic, "grpdly": grpdly, "sign": 1,
+    meta = {"format": "jcampdx", "dic": dic,
             "pulse_program": _jcamp_value(dic, "$PULPROG", ".PULSESEQUENCE", default="").strip("<>"),
             "solvent": canonical_name(_jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="").strip("<>"))}
-    return FID(data=real + 1j * imag,
+    return FID(data=to_convention(real + 1j * imag, "jcampdx", None), group_delay=grpdly,
                nucleus=(_jcamp_value(dic, ".OBSERVENUCLEUS", default="1H").lstrip("^"),),
                obs_mhz=(obs,),
                sw_hz=(float(real.size - 1) / abs(last - first),),

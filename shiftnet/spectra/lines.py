@@ -1,17 +1,15 @@
-"""Vectorised Lorentzian lines: analytic FIDs, their spectra, and exact label values.
+"""Vectorised Lorentzian lines: analytic FIDs and exact label values.
 
 A line ``l`` with amplitude ``A`` (complex: magnitude and phase), offset ``f`` Hz from the carrier
 (positive = higher ppm) and full width at half maximum ``w`` Hz is the sampled damped exponential
 
-    s_k = A z^k,   z = exp((-2 pi i f - pi w) / sw_hz),   k = 0 .. n - 1.
+    s_k = A z^k,   z = exp((2 pi i f - pi w) / sw_hz),   k = 0 .. n - 1,
 
-The sign of the rotation follows Bruker / nmrglue data, so that ``fftshift(fft(fid))`` (nmrglue's
-``proc_base.fft``) puts point 0 at the high-ppm end as :class:`~shiftnet.spectra.core.PPMScale`
-expects. The spectrum is that transform after halving the first FID point (which removes the
-baseline offset of a discrete transform); its value at any fractional point ``x`` is the closed
-geometric sum
+which rotates as the FID convention of :mod:`shiftnet.spectra.fourier` says. Its spectrum is
+:func:`~shiftnet.spectra.fourier.fid_to_spectrum` (first point scaled by ``FIRST_POINT_SCALE``),
+whose value at any fractional point ``x`` is the closed geometric sum
 
-    S(x) = A [(1 - q^n) / (1 - q) - 1/2],   q = z exp(-2 pi i (x - n/2) / n),
+    S(x) = A [(1 - q^n) / (1 - q) - (1 - FIRST_POINT_SCALE)],   q = z exp(2 pi i (x - n/2) / n),
 
 which is what :func:`line_values` evaluates to label heights exactly (FID truncation included).
 """
@@ -21,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from .core import PPMScale
+# fid_to_spectrum, spectrum_to_fid: still imported from here by spectra_models/stream.py and its test
+from .fourier import FIRST_POINT_SCALE, fid_to_spectrum, spectrum_to_fid  # noqa: F401
 
-#: Weight of the first FID point in the Fourier transform.
-FIRST_POINT_SCALE = 0.5
 #: Spectra per chunk in :func:`simulate_fids` (bounds the temporary arrays to ~tens of MB).
 _CHUNK = 128
 
@@ -42,7 +40,7 @@ def log_poles(scale: PPMScale, shifts_ppm: np.ndarray, widths_hz: np.ndarray) ->
     complex array of the broadcast shape, ``log z`` per line.
     """
     offset_hz = scale.ppm_to_hz_offset(shifts_ppm)
-    return (-2j * np.pi * offset_hz - np.pi * np.asarray(widths_hz, dtype=float)) / scale.sw_hz
+    return (2j * np.pi * offset_hz - np.pi * np.asarray(widths_hz, dtype=float)) / scale.sw_hz
 
 
 def _powers(log_z: np.ndarray, exponents: np.ndarray) -> np.ndarray:
@@ -95,32 +93,6 @@ def simulate_fids(shifts_ppm: np.ndarray, amplitudes: np.ndarray, widths_hz: np.
     return out[0] if single else out
 
 
-def fid_to_spectrum(fid: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Complex spectrum of a FID along one axis: first point halved, ``fftshift(fft(.))``.
-
-    Parameters
-    ----------
-    fid : complex array, time along ``axis``.
-    axis : the time axis.
-
-    Returns
-    -------
-    complex array of the same shape; point 0 is the high-ppm end.
-    """
-    data = np.moveaxis(np.array(fid, dtype=complex, copy=True), axis, -1)
-    data[..., 0] *= FIRST_POINT_SCALE
-    spec = np.fft.fftshift(np.fft.fft(data, axis=-1), axes=-1)
-    return np.moveaxis(spec, -1, axis)
-
-
-def spectrum_to_fid(spectrum: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Exact inverse of :func:`fid_to_spectrum` (used to put a baseline into a FID)."""
-    data = np.moveaxis(np.asarray(spectrum, dtype=complex), axis, -1)
-    fid = np.fft.ifft(np.fft.ifftshift(data, axes=-1), axis=-1)
-    fid[..., 0] /= FIRST_POINT_SCALE
-    return np.moveaxis(fid, -1, axis)
-
-
 def line_values(points: np.ndarray, shifts_ppm: np.ndarray, widths_hz: np.ndarray | float,
                 scale: PPMScale) -> np.ndarray:
     """Complex spectrum value of unit-amplitude lines at fractional points (closed form).
@@ -135,20 +107,12 @@ def line_values(points: np.ndarray, shifts_ppm: np.ndarray, widths_hz: np.ndarra
     Returns
     -------
     complex array ``(n_points, n_lines)``: multiply by the amplitudes and sum over lines to get
-    the spectrum :func:`fid_to_spectrum` would give at those points.
+    the spectrum :func:`~shiftnet.spectra.fourier.fid_to_spectrum` would give at those points.
     """
     n = scale.size
     log_z = log_poles(scale, np.asarray(shifts_ppm, dtype=float), widths_hz)
     theta = 2.0 * np.pi * (np.asarray(points, dtype=float) - n / 2.0) / n
-    log_q = log_z[None, :] - 1j * theta[:, None]
+    log_q = log_z[None, :] + 1j * theta[:, None]
     q = np.exp(log_q)
     return (1.0 - np.exp(n * log_q)) / (1.0 - q) - (1.0 - FIRST_POINT_SCALE)
 
-
-def noise_sigma(spectrum_sigma: float, n_points: int) -> float:
-    """Per-component std of white complex FID noise giving ``spectrum_sigma`` in the real spectrum.
-
-    The real part of the transform sums ``n - 1`` unit-weight points and the halved first point,
-    so its variance is ``sigma_t^2 (n - 1 + FIRST_POINT_SCALE^2)``.
-    """
-    return spectrum_sigma / np.sqrt(n_points - 1 + FIRST_POINT_SCALE**2)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize_scalar
-from scipy.signal import find_peaks
 
+from .noise import noise_sigma
+from .peaks import local_maxima, parabolic_offset
 from .steps import phase_shift
 
-__all__ = ["PhaseFit", "noise_sigma", "peak_phases", "fit_linear_phase", "autophase"]
+__all__ = ["PhaseFit", "peak_phases", "apex_phases", "fit_linear_phase", "autophase"]
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ class PhaseFit:
     p1_deg: float
     n_peaks: int
     coherence: float
-
-
-def noise_sigma(values: np.ndarray) -> float:
-    """Robust noise standard deviation of a real or complex array (MAD of first differences)."""
-    v = np.asarray(values).ravel()
-    parts = [v.real, v.imag] if np.iscomplexobj(v) else [v]
-    mads = [np.median(np.abs(np.diff(p) - np.median(np.diff(p)))) for p in parts]
-    return float(1.4826 * np.mean(mads) / np.sqrt(2.0))
 
 
 def peak_phases(spectrum: np.ndarray, max_peaks: int = 60, snr: float = 10.0,
@@ -66,17 +59,31 @@ def peak_phases(spectrum: np.ndarray, max_peaks: int = 60, snr: float = 10.0,
     """
     magnitude = np.abs(spectrum)
     height = max(snr * noise_sigma(spectrum), 1e-3 * magnitude.max())
-    peaks, props = find_peaks(magnitude, height=height, distance=min_distance)
-    order = np.argsort(props["peak_heights"])[::-1][:max_peaks]
-    peaks = np.sort(peaks[order])
+    (peaks,) = local_maxima(magnitude, height, size=2 * min_distance - 1, max_peaks=max_peaks)
+    peaks = np.sort(peaks)
     peaks = peaks[(peaks > 0) & (peaks < spectrum.size - 1)]
-    # the apex lies between samples: move the phase along its local slope to the
-    # parabolic-interpolated apex, which removes the digitisation error of the angle
-    left, centre, right = magnitude[peaks - 1], magnitude[peaks], magnitude[peaks + 1]
-    curvature = left - 2 * centre + right
-    frac = np.where(curvature < 0, 0.5 * (left - right) / np.where(curvature < 0, curvature, -1.0), 0.0)
-    slope = np.angle(spectrum[peaks + 1] * np.conj(spectrum[peaks - 1])) / 2.0
-    return (peaks + frac) / spectrum.size, np.angle(spectrum[peaks]) + slope * frac, centre
+    frac, phases = apex_phases(spectrum[peaks - 1], spectrum[peaks], spectrum[peaks + 1])
+    return (peaks + frac) / spectrum.size, phases, magnitude[peaks]
+
+
+def apex_phases(before: np.ndarray, at: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-point apex offsets and the complex spectrum's angle there, from three samples per peak.
+
+    The apex lies between samples: the angle is moved along its local slope to the
+    parabolic-interpolated apex of the magnitude, which removes its digitisation error.
+
+    Parameters
+    ----------
+    before, at, after : complex values at points ``i - 1, i, i + 1`` of each peak, shape ``(k,)``.
+
+    Returns
+    -------
+    offsets : apex position minus ``i`` in points, shape ``(k,)``.
+    phases : angles at the apex in radians, shape ``(k,)``.
+    """
+    frac = parabolic_offset(np.abs(before), np.abs(at), np.abs(after))
+    slope = np.angle(after * np.conj(before)) / 2.0
+    return frac, np.angle(at) + slope * frac
 
 
 def _resultant(phases: np.ndarray, positions: np.ndarray, weights: np.ndarray, p1: float, k: int) -> complex:

@@ -7,7 +7,7 @@ The pure array functions live in :mod:`.steps`, :mod:`.phase`, :mod:`.baseline` 
 
 Defaults
 --------
-* digital filter: removed when the FID carries a Bruker group delay (``meta["grpdly"]``).
+* digital filter: removed when the FID carries a group delay (``fid.group_delay``).
 * apodisation: exponential, 0.3 Hz for 1H / 1.0 Hz otherwise (1D); 2D see :mod:`.process2d`.
 * zero-filling: to twice the next power of two of the acquired points.
 * phase: automatic 0th + 1st order (:func:`.phase.autophase`); negative lines allowed for
@@ -25,6 +25,7 @@ import numpy as np
 from . import steps
 from .baseline import correct_baseline
 from .core import FID, PPMScale, Spectrum
+from .fourier import FIRST_POINT_SCALE, fid_to_spectrum
 from .phase import autophase
 from .process2d import process_2d
 from .reference import reference_offset
@@ -37,7 +38,7 @@ def _process_1d(fid: FID, *, digital_filter: bool, window: str | None, lb_hz: fl
                 baseline: int | None, reference: str | float | None, solvent: str | None) -> Spectrum:
     log: list[dict[str, Any]] = []
     data, sw, nucleus = fid.data, fid.sw_hz[0], fid.nucleus[0]
-    grpdly = float(fid.meta.get("grpdly", 0.0))
+    grpdly = fid.group_delay
     if digital_filter and grpdly > 0:
         data = steps.remove_group_delay(data, grpdly)
         log.append({"step": "digital_filter", "grpdly_points": grpdly})
@@ -47,8 +48,8 @@ def _process_1d(fid: FID, *, digital_filter: bool, window: str | None, lb_hz: fl
     size = steps.default_size(data.size) if size is None else size
     data = steps.zero_fill(data, size)
     log.append({"step": "zero_fill", "size": size})
-    first_point = 1.0 if (digital_filter and grpdly > 0) else 0.5
-    spec = steps.fourier_transform(data, first_point=first_point, sign=fid.meta.get("sign", 1))
+    first_point = 1.0 if (digital_filter and grpdly > 0) else FIRST_POINT_SCALE
+    spec = fid_to_spectrum(data, first_point=first_point)
     log.append({"step": "fourier_transform", "first_point": first_point})
     spec, record = _phase_1d(spec, phase, allow_negative, str(fid.meta.get("pulse_program", "")))
     log.append(record)
@@ -115,8 +116,8 @@ def process(fid: FID, *, digital_filter: bool = True, window: Any = "auto", lb_h
         1D, none in 2D.
     reference : ``"auto"``, ``"solvent"``, ``"tms"``, a ppm offset (2D: a pair) or None.
     solvent : overrides the solvent in the parameters (e.g. ``"CDCl3"``, ``"DMSO"``).
-    quadrature : 2D only, overrides ``fid.meta["quadrature_f1"]`` (``"QF"``, ``"States"``,
-        ``"States-TPPI"``, ``"Echo-Antiecho"``).
+    quadrature : 2D only, overrides ``fid.quadrature_f1`` (``"QF"``, ``"States"``,
+        ``"States-TPPI"``, ``"Echo-Antiecho"``; any spelling of them).
 
     Returns
     -------

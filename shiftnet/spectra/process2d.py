@@ -12,12 +12,13 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import maximum_filter
-
 from . import steps
 from .baseline import correct_baseline
-from .core import FID, PPMScale, Spectrum
-from .phase import PhaseFit, autophase, fit_linear_phase, noise_sigma
+from .core import FID, PPMScale, Spectrum, canonical_quadrature
+from .fourier import FIRST_POINT_SCALE, fid_to_spectrum
+from .noise import noise_sigma
+from .peaks import local_maxima
+from .phase import PhaseFit, apex_phases, autophase, fit_linear_phase
 
 __all__ = ["process_2d", "quadrature_pairs", "phase_f1"]
 
@@ -47,14 +48,6 @@ def quadrature_pairs(data: np.ndarray, quadrature: str) -> tuple[np.ndarray, np.
     return first, second
 
 
-def _peaks_2d(magnitude: np.ndarray, max_peaks: int = 40) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices of the strongest local maxima of a 2D magnitude array."""
-    local = (magnitude == maximum_filter(magnitude, size=5)) & (magnitude > 10 * noise_sigma(magnitude))
-    rows, cols = np.nonzero(local)
-    order = np.argsort(magnitude[rows, cols])[::-1][:max_peaks]
-    return rows[order], cols[order]
-
-
 def phase_f1(spectrum: np.ndarray, allow_negative: bool = False) -> PhaseFit:
     """Phase correction of F1 (axis 0) from the apex angles of the strongest 2D peaks.
 
@@ -63,9 +56,12 @@ def phase_f1(spectrum: np.ndarray, allow_negative: bool = False) -> PhaseFit:
     spectrum : complex in F1, real-phased in F2, shape ``(n1, n2)``.
     allow_negative : allow negative cross peaks (edited HSQC).
     """
-    rows, cols = _peaks_2d(np.abs(spectrum))
-    values = spectrum[rows, cols]
-    return fit_linear_phase(rows / spectrum.shape[0], np.angle(values), np.abs(values),
+    magnitude = np.abs(spectrum)
+    rows, cols = local_maxima(magnitude, 10 * noise_sigma(magnitude), size=5, max_peaks=40)
+    inside = (rows > 0) & (rows < spectrum.shape[0] - 1)
+    rows, cols = rows[inside], cols[inside]
+    frac, phases = apex_phases(spectrum[rows - 1, cols], spectrum[rows, cols], spectrum[rows + 1, cols])
+    return fit_linear_phase((rows + frac) / spectrum.shape[0], phases, magnitude[rows, cols],
                             allow_negative=allow_negative)
 
 
@@ -74,9 +70,9 @@ def _pair(value: Any) -> tuple[Any, Any]:
 
 
 def _f2_transform(rows: np.ndarray, fid: FID, window: str | None, lb_hz: float, gb_hz: float,
-                  sine_offset: float, size: int) -> np.ndarray:
+                  sine_offset: float, size: int, first_point: float) -> np.ndarray:
     rows = steps.apodize(rows, window, fid.sw_hz[1], lb_hz, gb_hz, sine_offset)
-    return steps.fourier_transform(steps.zero_fill(rows, size), first_point=1.0, sign=fid.meta.get("sign", 1))
+    return fid_to_spectrum(steps.zero_fill(rows, size), first_point=first_point)
 
 
 def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", lb_hz: Any = None,
@@ -89,7 +85,7 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
     phase-sensitive data -> squared cosine bell (offset 0.5) and automatic phasing of both
     dimensions. ``reference="auto"`` applies the vendor calibration when there is one.
     """
-    quad = quadrature or fid.meta.get("quadrature_f1", "QF")
+    quad = canonical_quadrature(quadrature or fid.quadrature_f1 or "QF")
     if quad != "QF" and quad not in _PHASE_SENSITIVE:
         raise ValueError(f"F1 quadrature {quad!r} is not supported (QF, States, States-TPPI, Echo-Antiecho)")
     magnitude_mode = quad == "QF"
@@ -102,18 +98,20 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
     log: list[dict[str, Any]] = [{"step": "quadrature_f1", "mode": quad, "magnitude": magnitude_mode}]
 
     data = fid.data
-    grpdly = float(fid.meta.get("grpdly", 0.0))
+    grpdly = fid.group_delay
+    first_point = FIRST_POINT_SCALE
     if digital_filter and grpdly > 0:
         data = steps.remove_group_delay(data, grpdly)
+        first_point = 1.0
         log.append({"step": "digital_filter", "grpdly_points": grpdly})
     n_inc = data.shape[0] if magnitude_mode else data.shape[0] // 2
     sizes = _pair(size) if size is not None else (steps.default_size(n_inc), steps.default_size(data.shape[1]))
     transform = partial(_f2_transform, fid=fid, window=windows[1], lb_hz=lbs[1], gb_hz=gbs[1],
-                        sine_offset=offsets[1], size=sizes[1])
+                        sine_offset=offsets[1], size=sizes[1], first_point=first_point)
     log.append({"step": "f2", "size": sizes[1], **steps.window_record(windows[1], lbs[1], gbs[1], offsets[1])})
 
-    if magnitude_mode:
-        f1_points = transform(data)
+    if magnitude_mode:  # echo-type t1 modulation (see .fourier): conjugate to reverse F1
+        f1_points = np.conj(transform(data))
     else:
         cos, sin = (transform(part) for part in quadrature_pairs(data, quad))
         cos, sin, record = _phase_f2(cos, sin, _pair(phase)[1], negative)
@@ -123,8 +121,7 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
             f1_points[1::2] *= -1
 
     columns = steps.apodize(f1_points.T, windows[0], fid.sw_hz[0], lbs[0], gbs[0], offsets[0])
-    spec = steps.fourier_transform(steps.zero_fill(columns, sizes[0]), first_point=0.5,
-                                   sign=fid.meta.get("sign_f1", 1)).T
+    spec = fid_to_spectrum(steps.zero_fill(columns, sizes[0])).T
     log.append({"step": "f1", "size": sizes[0], **steps.window_record(windows[0], lbs[0], gbs[0], offsets[0])})
     if magnitude_mode:
         real = steps.magnitude(spec)

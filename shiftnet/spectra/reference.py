@@ -14,30 +14,19 @@ from typing import Any
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d
-from scipy.signal import find_peaks
 
 from .core import PPMScale
-from .phase import noise_sigma
+from .noise import noise_sigma
+from .peaks import apex, local_maxima
 from ..solvents import TMS, Signal, canonical_name, residual_signal
 
-__all__ = ["TMS", "search_window_ppm", "find_signal", "apex", "reference_offset"]
+__all__ = ["TMS", "search_window_ppm", "find_signal", "reference_offset"]
+
 
 def search_window_ppm(nucleus: str) -> float:
     """Half-width in ppm of the region searched for a reference signal (raw scales are off by
     up to ~0.05 ppm in 1H and ~0.5 ppm in 13C before referencing)."""
     return 0.08 if nucleus == "1H" else 1.0
-
-
-def apex(data: np.ndarray, index: int) -> float:
-    """Fractional index of the maximum near ``index`` (parabolic interpolation of 3 points)."""
-    i = int(np.clip(index, 1, data.size - 2))
-    while i + 1 < data.size - 1 and data[i + 1] > data[i]:
-        i += 1
-    while i - 1 > 0 and data[i - 1] > data[i]:
-        i -= 1
-    a, b, c = data[i - 1], data[i], data[i + 1]
-    denom = a - 2 * b + c
-    return float(i + (0.5 * (a - c) / denom if denom < 0 else 0.0))
 
 
 def _window(scale: PPMScale, centre_ppm: float, half_width_ppm: float) -> tuple[int, int]:
@@ -66,8 +55,8 @@ def _find_singlet(data: np.ndarray, scale: PPMScale, lo: int, hi: int) -> int | 
 
     Peaks below a tenth of the tallest peak of the window (13C satellites, noise) are ignored.
     """
-    peaks, props = find_peaks(data, height=5 * noise_sigma(data))
-    heights = props["peak_heights"]
+    (peaks,) = local_maxima(data, 5 * noise_sigma(data), size=3)
+    heights = data[peaks]
     inside = np.flatnonzero((peaks >= lo) & (peaks <= hi))
     if inside.size == 0:
         return None

@@ -17,13 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+import sys
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from rdkit import Chem
 
 from .core import FID, PPMScale, Spectrum
-from .couplings import estimate_couplings, multiplet, multiplicity
-from .lines import fid_to_spectrum, line_values, log_poles, noise_sigma, simulate_fids, spectrum_to_fid
+from .fourier import fid_to_spectrum, spectrum_to_fid
+from .lines import line_values, log_poles, simulate_fids
+from .multiplets import multiplet, multiplicity
+from .noise import fid_noise_for_spectrum_sigma
+
+if TYPE_CHECKING:  # RDKit is imported only when a structure is simulated
+    from rdkit import Chem
 from ..solvents import Signal, impurity_signals, solvent_signals
 
 NUCLEI = ("13C", "1H", "HSQC")
@@ -48,7 +55,8 @@ class SimulatedSpectrum:
     ----------
     fid : time-domain data with every requested error (noise, phase, baseline). 1D: complex
         ``(n,)``; HSQC: ``(2 n_f1, n_f2)`` with States-interleaved cosine/sine t1 rows
-        (``meta["quadrature_f1"] == "states"``), 13C on f1, 1H on f2.
+        (``fid.quadrature_f1 == "States"``), 13C on f1, 1H on f2; the FID convention of
+        :mod:`shiftnet.spectra.fourier`, as every FID read from a file.
     spectrum : real part of its Fourier transform (imaginary part kept for 1D); what a
         pipeline without phase or baseline correction would show.
     clean : the noise-free, phased, baseline-free spectrum the labels describe.
@@ -238,7 +246,11 @@ def _sort_signals(signals: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
 # ----------------------------------------------------------------------------- sources
 
 def _is_structure(source: Any) -> bool:
-    return isinstance(source, (str, Chem.Mol)) or (hasattr(source, "mol") and hasattr(source, "shifts"))
+    """SMILES, RDKit Mol (only possible once RDKit is loaded) or a prediction result."""
+    if isinstance(source, str) or (hasattr(source, "mol") and hasattr(source, "shifts")):
+        return True
+    chem = sys.modules.get("rdkit.Chem")
+    return chem is not None and isinstance(source, chem.Mol)
 
 
 def _predicted(source: Any, nuclei: tuple[str, ...], solvent: str | None) -> tuple[Chem.Mol, pd.DataFrame]:
@@ -261,6 +273,7 @@ def _structure_spins(mol: Chem.Mol, table: pd.DataFrame, nucleus: str, long_rang
     shifts = rows["shift_ppm"].to_numpy(dtype=float)
     if nucleus != "1H":
         return shifts, atoms, []
+    from .couplings import estimate_couplings
     exchangeable = rows.loc[rows["exchangeable"].astype(bool), "atom_index"].to_numpy(dtype=int)
     position = {int(a): p for p, a in enumerate(atoms)}
     couplings = [(position[c.h1], position[c.h2], c.j_hz)
@@ -332,7 +345,7 @@ def _render_1d(lines: pd.DataFrame, scale: PPMScale, width_hz: float, phase_deg:
     sigma = 0.0
     if snr is not None:
         sigma = top / snr
-        fid += noise_sigma(sigma, scale.size) * (rng.normal(size=scale.size) + 1j * rng.normal(size=scale.size))
+        fid += fid_noise_for_spectrum_sigma(sigma, scale.size) * (rng.normal(size=scale.size) + 1j * rng.normal(size=scale.size))
     return clean, fid, heights, sigma
 
 
@@ -457,7 +470,7 @@ def _simulate_hsqc(source, acq, snr, rng, edited, solvent, params) -> SimulatedS
     fid, sigma = clean.copy(), 0.0
     if snr is not None:
         sigma = float(np.abs(heights).max()) / snr
-        per_point = sigma / np.sqrt((scales[0].size - 0.75) * (scales[1].size - 0.75))
+        per_point = fid_noise_for_spectrum_sigma(sigma, [s.size for s in scales])
         fid += per_point * (rng.normal(size=fid.shape) + 1j * rng.normal(size=fid.shape))
     peaks = peaks.assign(index_f1=scales[0].ppm_to_point(peaks["shift_ppm_f1"].to_numpy(float)),
                          index_f2=scales[1].ppm_to_point(peaks["shift_ppm_f2"].to_numpy(float)),
@@ -468,16 +481,14 @@ def _simulate_hsqc(source, acq, snr, rng, edited, solvent, params) -> SimulatedS
     axes = tuple(s.ppm_axis() for s in scales)
     spec = lambda data: Spectrum(data=hsqc_spectrum(data), ppm=axes, nucleus=("13C", "1H"),  # noqa: E731
                                  obs_mhz=tuple(s.obs_mhz for s in scales), meta={"simulated": True})
-    fid_obj = _fid(fid, ("13C", "1H"), scales)
-    fid_obj.meta["quadrature_f1"] = "states"
-    return SimulatedSpectrum(fid=fid_obj, spectrum=spec(fid), clean=spec(clean), peaks=peaks,
+    return SimulatedSpectrum(fid=_fid(fid, ("13C", "1H"), scales, quadrature_f1="States"), spectrum=spec(fid), clean=spec(clean), peaks=peaks,
                              signals=pd.DataFrame(columns=_SIGNAL_COLUMNS), params=params)
 
 
-def _fid(data: np.ndarray, nuclei: tuple[str, ...], scales: list[PPMScale]) -> FID:
+def _fid(data: np.ndarray, nuclei: tuple[str, ...], scales: list[PPMScale], quadrature_f1: str | None = None) -> FID:
     return FID(data=data, nucleus=nuclei, obs_mhz=tuple(s.obs_mhz for s in scales),
                sw_hz=tuple(s.sw_hz for s in scales), carrier_ppm=tuple(s.carrier_ppm for s in scales),
-               meta={"simulated": True, "first_point_scale": 0.5})
+               meta={"simulated": True}, quadrature_f1=quadrature_f1)
 
 
 def _spectrum_1d(fid: np.ndarray, nucleus: str, scale: PPMScale) -> Spectrum:

@@ -1,9 +1,8 @@
 """Pure array steps of NMR processing: ``f(data, **params) -> ndarray`` along the last axis.
 
-Time-domain data are complex with the last axis the (direct) acquisition time; the spectra
-that :func:`fourier_transform` returns have point 0 at the high-frequency (high-ppm) end,
-matching :class:`~shiftnet.spectra.core.PPMScale`: point ``i`` lies at ``sw/2 - i*sw/n`` Hz
-from the carrier.
+Time-domain data are complex with the last axis the (direct) acquisition time, in the FID
+convention of :mod:`.fourier` (which also holds the Fourier transform itself); spectra have
+point 0 at the high-ppm end, as :class:`~shiftnet.spectra.core.PPMScale` expects.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import numpy as np
 
 __all__ = [
     "remove_group_delay", "exponential", "gaussian", "sine_bell", "zero_fill",
-    "fourier_transform", "phase_shift", "magnitude", "apodize", "window_record", "default_size",
+    "phase_shift", "magnitude", "apodize", "window_record", "default_size",
     "negative_lines_expected",
 ]
 
@@ -101,31 +100,6 @@ def zero_fill(data: np.ndarray, size: int) -> np.ndarray:
         return data[..., :size]
     pad = [(0, 0)] * (data.ndim - 1) + [(0, size - n)]
     return np.pad(data, pad)
-
-
-def fourier_transform(data: np.ndarray, first_point: float = 1.0, sign: int = 1) -> np.ndarray:
-    """Complex FT of the last axis, ordered high frequency (point 0) to low.
-
-    Parameters
-    ----------
-    data : complex FID, shape ``(..., n)``; a signal ``exp(2 pi i f t)`` with ``f > 0`` is
-        taken to lie above the carrier (``sign = 1``).
-    first_point : factor for the first time point (0.5 removes the baseline offset of a
-        non-filtered FID; 1 after :func:`remove_group_delay`).
-    sign : -1 for data whose frequencies run the other way (raw Bruker data).
-
-    Returns
-    -------
-    ndarray : complex spectrum, shape ``(..., n)``; point ``i`` at ``sw/2 - i*sw/n`` Hz.
-    """
-    data = np.array(data, dtype=complex)
-    data[..., 0] *= first_point
-    if sign < 0:
-        data = np.conj(data)
-    spec = np.fft.fft(data, axis=-1)
-    n = data.shape[-1]
-    # point i <- frequency bin (n/2 - i) mod n
-    return spec[..., (n // 2 - np.arange(n)) % n]
 
 
 def phase_shift(data: np.ndarray, p0_deg: float, p1_deg: float = 0.0, pivot: float = 0.0) -> np.ndarray:

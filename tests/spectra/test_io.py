@@ -77,14 +77,14 @@ def test_bruker_1d_13c(raw):
     assert fid.obs_mhz[0] == pytest.approx(125.692361)
     assert fid.sw_hz[0] == pytest.approx(30581.04, abs=0.01)
     assert fid.carrier_ppm[0] == pytest.approx(13836.643 / 125.692361, abs=1e-3)
-    assert fid.meta["grpdly"] == pytest.approx(59.0833, abs=1e-3)  # DSPFVS 10, DECIM 6
+    assert fid.group_delay == pytest.approx(59.0833, abs=1e-3)  # DSPFVS 10, DECIM 6
     assert fid.meta["solvent"] == "CDCl3" and fid.meta["pulse_program"] == "zgpg30"
     assert fid.meta["vendor_offset_ppm"][0] == pytest.approx(-0.4396, abs=1e-3)  # TopSpin SR
 
 
 def test_bruker_group_delay_from_grpdly(raw):
     fid = read(raw / "penguins_testdata/101")
-    assert fid.meta["grpdly"] == pytest.approx(67.9859, abs=1e-3)
+    assert fid.group_delay == pytest.approx(67.9859, abs=1e-3)
     assert fid.meta["solvent"] == "DMSO-d6"
 
 
@@ -93,9 +93,9 @@ def test_bruker_2d_quadrature_modes(raw):
     assert hmqc.data.shape == (256, 512)
     assert hmqc.nucleus == ("13C", "1H")
     assert hmqc.sw_hz == pytest.approx((25000.0, 3858.0247), abs=1e-3)
-    assert hmqc.meta["quadrature_f1"] == "QF"
+    assert hmqc.quadrature_f1 == "QF"
     hsqc = read(raw / "penguins_testdata/6")
-    assert hsqc.meta["quadrature_f1"] == "Echo-Antiecho"
+    assert hsqc.quadrature_f1 == "Echo-Antiecho"
     nus = read(raw / "penguins_testdata/9")
     assert nus.meta["fntype"] == 2 and len(nus.meta["nuslist"]) == 64
 
@@ -117,7 +117,7 @@ def test_varian_13c(raw):
 def test_varian_2d_states(raw):
     fid = read(raw / "varian_agilent/gDQCOSY.fid")
     assert fid.data.shape == (400, 901)
-    assert fid.meta["quadrature_f1"] == "States"
+    assert fid.quadrature_f1 == "States"
     assert fid.nucleus == ("1H", "1H")
 
 
@@ -128,7 +128,7 @@ def test_pipe_methyl_fid(raw):
     assert fid.nucleus == ("13C", "1H")
     assert fid.carrier_ppm == pytest.approx((18.742, 4.773), abs=1e-3)
     assert fid.sw_hz == pytest.approx((5000.0, 10000.0))
-    assert fid.meta["quadrature_f1"] == "States"
+    assert fid.quadrature_f1 == "States"
 
 
 # ----------------------------------------------------------------------------- processed data

@@ -12,7 +12,8 @@ from rdkit import Chem
 from scipy.signal import find_peaks
 
 from shiftnet.spectra.core import PPMScale
-from shiftnet.spectra.lines import fid_to_spectrum, simulate_fids, spectrum_to_fid
+from shiftnet.spectra.fourier import fid_to_spectrum, spectrum_to_fid
+from shiftnet.spectra.lines import simulate_fids
 from shiftnet.spectra.simulate import SimulatedSpectrum, simulate
 
 C13 = dict(nucleus="13C", obs_mhz=125.7, n_points=16384, sw_ppm=240.0, linewidth_hz=2.0)
@@ -85,11 +86,12 @@ def test_line_maximum_lies_at_ppm_to_point():
     assert abs(np.argmax(fine) / factor - expected) <= 1.0 / factor
 
 
-def test_simulated_fid_matches_nmrglue_fft_orientation():
+def test_simulated_fid_matches_nmrpipe_fft_orientation():
+    """The FID convention is NMRPipe's: its (positive-exponent) FT gives the spectrum as is."""
     sim = simulate([150.0, 20.0], **C13)
     fid = sim.fid.data.copy()
     fid[0] *= 0.5
-    np.testing.assert_allclose(ng.proc_base.fft(fid).real, sim.spectrum.data, atol=1e-8 * sim.spectrum.data.max())
+    np.testing.assert_allclose(ng.proc_base.fft_positive(fid).real, sim.spectrum.data, atol=1e-8 * sim.spectrum.data.max())
 
 
 def test_ethanol_1h_multiplets_from_a_hand_made_table():
@@ -157,7 +159,7 @@ def test_hsqc_cross_peaks_at_placed_pairs():
         window = data[i - 5: i + 6, k - 5: k + 6]
         assert np.unravel_index(np.argmax(window), window.shape) == (5, 5)
         assert data[i, k] == pytest.approx(peak["height"], rel=1e-6)
-    assert sim.fid.data.shape == (256, 1024) and sim.fid.meta["quadrature_f1"] == "states"
+    assert sim.fid.data.shape == (256, 1024) and sim.fid.quadrature_f1 == "States"
 
 
 def test_hsqc_from_a_structure_table_edited():
@@ -237,7 +239,7 @@ def test_batched_fids_equal_single_fids_and_padding_is_silent():
     np.testing.assert_allclose(batch[0], simulate_fids(shifts[0], amps[0], 3.0, scale), atol=1e-12)
     np.testing.assert_allclose(batch[1], simulate_fids(shifts[1, :1], amps[1, :1], 3.0, scale), atol=1e-12)
     k = np.arange(4096)
-    z = np.exp((-2j * np.pi * (30.0 - 110.0) * 125.7 - np.pi * 3.0) / scale.sw_hz)
+    z = np.exp((2j * np.pi * (30.0 - 110.0) * 125.7 - np.pi * 3.0) / scale.sw_hz)
     np.testing.assert_allclose(batch[1], 1.5 * z**k, atol=1e-10)
 
 

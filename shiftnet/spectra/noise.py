@@ -1,0 +1,46 @@
+"""Noise levels: a robust estimate from a spectrum, and the simulator's time-domain noise."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .fourier import FIRST_POINT_SCALE
+
+__all__ = ["noise_sigma", "fid_noise_for_spectrum_sigma"]
+
+
+def noise_sigma(values: np.ndarray) -> float:
+    """Robust noise standard deviation of a spectrum (MAD of first differences).
+
+    Parameters
+    ----------
+    values : real or complex array of any shape (flattened; real and imaginary parts are
+        estimated separately and averaged).
+
+    Returns
+    -------
+    float : the standard deviation of white noise in ``values``, in the units of ``values``;
+        lines and smooth baselines barely change it.
+    """
+    v = np.asarray(values).ravel()
+    parts = [v.real, v.imag] if np.iscomplexobj(v) else [v]
+    mads = [np.median(np.abs(np.diff(p) - np.median(np.diff(p)))) for p in parts]
+    return float(1.4826 * np.mean(mads) / np.sqrt(2.0))
+
+
+def fid_noise_for_spectrum_sigma(spectrum_sigma: float, shape: int | Sequence[int]) -> float:
+    """Per-component std of white complex FID noise giving ``spectrum_sigma`` in the real spectrum.
+
+    Along each axis the real part of :func:`~shiftnet.spectra.fourier.fid_to_spectrum` sums
+    ``n - 1`` unit-weight points and the scaled first point, so the variance grows by
+    ``n - 1 + FIRST_POINT_SCALE**2`` per transformed axis.
+
+    Parameters
+    ----------
+    spectrum_sigma : wanted noise std of the real spectrum.
+    shape : complex points per transformed axis, e.g. ``n`` or ``(n_f1, n_f2)``.
+    """
+    sizes = np.atleast_1d(np.asarray(shape, dtype=float))
+    return float(spectrum_sigma / np.sqrt(np.prod(sizes - 1 + FIRST_POINT_SCALE**2)))
