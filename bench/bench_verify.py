@@ -1,0 +1,198 @@
+"""Assignment and structure verification from unassigned peak lists, on skeleton-split
+validation molecules of dev.parquet (experimental NMRShiftDB2 shifts).
+
+Assignment: each molecule's experimental 13C values as a shuffled list of distinct peaks; a
+carbon is right when its assigned peak equals its own value within 0.01 ppm (equivalent carbons
+and coincident values count as right). Also with 10 % of the peaks removed (scored on carbons
+whose peak is still there) and two extra peaks.
+
+Verification: candidates = the true structure plus up to 19 other NMRShiftDB2 molecules (dev,
+extra_assigned, unassigned_13c) with the same molecular formula and another skeleton, shuffled;
+top-1 / top-3 with 13C only, 1H only and both, on clean lists and on "realistic" lists (15 % of
+peaks missing, two impurity peaks, a referencing offset uniform in +-0.5 ppm 13C / +-0.05 ppm 1H).
+Floor: plain Hungarian matching of the predicted symmetry-class shifts to the distinct peaks
+(Student-t cost on (obs - pred) / sigma), candidates scored by total cost.
+
+    python bench/bench_verify.py [--n-assign 500] [--n 200] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from rdkit import Chem
+from rdkit.Chem.rdMolDescriptors import CalcMolFormula
+from scipy.optimize import linear_sum_assignment
+
+from shiftnet.assign import assign, verify
+from shiftnet.assign.likelihood import MODELS, log_student_t, molecule_sites
+from shiftnet.shifts.data import skeleton_key, split_bucket
+from shiftnet.shifts.predict import predict
+
+from _common import NMRSHIFTDB2 as DATA, print_header
+
+#: Impurity peaks are drawn uniformly in these ranges (ppm); offsets uniformly in +- OFFSET.
+IMPURITY_RANGE = {"13C": (10.0, 200.0), "1H": (0.5, 9.0)}
+OFFSET = {"13C": 0.5, "1H": 0.05}
+COLUMN = {"13C": "shifts_13c", "1H": "shifts_1h"}
+KEYWORD = {"13C": "peaks_13c", "1H": "peaks_1h"}
+
+
+def validation_rows(rng: np.random.Generator, n: int, need_1h: bool = False) -> pd.DataFrame:
+    """``n`` random skeleton-validation rows of dev.parquet with 13C shifts (and 1H if asked)."""
+    dev = pd.read_parquet(DATA / "dev.parquet")
+    in_val = np.array([split_bucket(skeleton_key(k)) == 0 for k in dev["inchikey"]])
+    val = dev[in_val & dev["shifts_13c"].notna().to_numpy()]
+    if need_1h:
+        val = val[val["shifts_1h"].notna()]
+    return val.iloc[rng.permutation(len(val))[:n]].reset_index(drop=True)
+
+
+def distinct(values) -> np.ndarray:
+    """Distinct peak positions (0.01 ppm resolution)."""
+    return np.unique(np.round(np.asarray(list(values), dtype=float), 2))
+
+
+def perturb(peaks: np.ndarray, nucleus: str, rng: np.random.Generator, missing: float,
+            offset: bool) -> np.ndarray:
+    """Drop ``missing`` of the peaks (at least one when there are 5+), add two impurities, shift."""
+    n_drop = int(round(missing * peaks.size)) if peaks.size >= 5 else 0
+    kept = np.delete(peaks, rng.choice(peaks.size, n_drop, replace=False))
+    extra = rng.uniform(*IMPURITY_RANGE[nucleus], size=2)
+    shift = rng.uniform(-OFFSET[nucleus], OFFSET[nucleus]) if offset else 0.0
+    return rng.permutation(np.concatenate([kept, extra])) + shift
+
+
+def bench_assignment(rows: pd.DataFrame, rng: np.random.Generator) -> None:
+    mols = [Chem.MolFromMolBlock(m, removeHs=False) for m in rows["molblock"]]
+    results = predict(mols, nuclei=("13C",))
+    right, total, seconds = defaultdict(int), defaultdict(int), 0.0
+    for result, shifts in zip(results, rows["shifts_13c"]):
+        if not result.ok:
+            continue
+        own = {int(k): v for k, v in json.loads(shifts).items()}
+        clean = rng.permutation(distinct(own.values()))
+        for name, peaks in (("clean", clean), ("10% missing + 2 extra", perturb(clean, "13C", rng, 0.1, False))):
+            start = time.perf_counter()
+            frame = assign(result, peaks_13c=peaks.tolist()).frame
+            seconds += time.perf_counter() - start
+            observed = dict(zip(frame["atom_index"], frame["observed_ppm"]))
+            present = [a for a, v in own.items() if np.any(np.abs(peaks - v) < 0.005)]
+            total[name] += len(present)
+            right[name] += sum(abs(observed.get(a, np.nan) - own[a]) <= 0.01 for a in present)
+    n = sum(r.ok for r in results)
+    print(f"\nassignment: {n} validation molecules, 13C experimental lists "
+          f"({seconds / (2 * n) * 1000:.1f} ms per assignment, prediction excluded)")
+    for name in total:
+        print(f"  {name:24s} carbons right {right[name] / total[name]:.4f}  ({right[name]}/{total[name]} carbons)")
+
+
+def formula_index() -> dict[str, list[tuple[str, str]]]:
+    """Molecular formula -> [(skeleton key, SMILES)] over all NMRShiftDB2 files."""
+    index = defaultdict(dict)
+    for name in ("dev", "extra_assigned", "unassigned_13c"):
+        table = pd.read_parquet(DATA / f"{name}.parquet", columns=["smiles", "inchikey"])
+        for smiles, key in zip(table["smiles"], table["inchikey"]):
+            mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) else None
+            if mol is not None and isinstance(key, str):
+                index[CalcMolFormula(mol)].setdefault(key[:14], smiles)
+    return {f: list(v.items()) for f, v in index.items()}
+
+
+def candidate_sets(rows: pd.DataFrame, rng: np.random.Generator) -> list[tuple[list[str], int]]:
+    """Per molecule (candidate SMILES shuffled, position of the true one)."""
+    index = formula_index()
+    sets = []
+    for smiles, key in zip(rows["smiles"], rows["inchikey"]):
+        others = [s for k, s in index.get(CalcMolFormula(Chem.MolFromSmiles(smiles)), []) if k != key[:14]]
+        chosen = [others[i] for i in rng.permutation(len(others))[:19]]
+        order = rng.permutation(len(chosen) + 1)
+        candidates = [([smiles] + chosen)[i] for i in order]
+        sets.append((candidates, int(np.flatnonzero(order == 0)[0])))
+    return sets
+
+
+def hungarian_cost(result, peaks: dict[str, np.ndarray]) -> float:
+    """Floor: total Student-t cost of the plain optimal matching of site shifts to peaks."""
+    total = 0.0
+    for nucleus, ppm in peaks.items():
+        sites = molecule_sites(result, nucleus)
+        z = (ppm[None, :] - sites.mean_ppm[:, None]) / sites.sigma_ppm[:, None]
+        cost = -log_student_t(z, MODELS[nucleus].dof) + np.log(sites.sigma_ppm)[:, None]
+        rows, cols = linear_sum_assignment(cost)
+        total += float(cost[rows, cols].sum())
+    return total
+
+
+def observed_lists(row: pd.Series, nuclei: tuple[str, ...], realistic: bool,
+                   rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Shuffled distinct experimental peaks per nucleus, perturbed when ``realistic``."""
+    lists = {}
+    for nucleus in nuclei:
+        peaks = rng.permutation(distinct(json.loads(row[COLUMN[nucleus]]).values()))
+        lists[nucleus] = perturb(peaks, nucleus, rng, 0.15, True) if realistic else peaks
+    return lists
+
+
+def rank_of(scores: np.ndarray, truth: int) -> int:
+    """1-based rank of the true candidate (ties count against it)."""
+    return int(np.sum(scores >= scores[truth]))
+
+
+def bench_verification(rows: pd.DataFrame, rng: np.random.Generator) -> None:
+    sets = candidate_sets(rows, rng)
+    start = time.perf_counter()
+    flat = predict([s for candidates, _ in sets for s in candidates])
+    predict_seconds = time.perf_counter() - start
+    n_candidates = len(flat)
+    print(f"\nverification: {len(rows)} validation molecules with 13C and 1H, "
+          f"{n_candidates / len(rows):.1f} candidates per molecule on average "
+          f"({sum(len(c) == 1 for c, _ in sets)} with no same-formula decoy)")
+    print(f"{'condition':36s} {'method':10s} {'top-1':>6s} {'top-3':>6s} {'ms/cand':>8s}")
+    for realistic in (False, True):
+        for nuclei in (("13C",), ("1H",), ("13C", "1H")):
+            ranks, floor_ranks, no_fit, missed, seconds, offset = [], [], 0, 0, 0.0, 0
+            for (_, row), (candidates, truth) in zip(rows.iterrows(), sets):
+                results, offset = flat[offset:offset + len(candidates)], offset + len(candidates)
+                lists = observed_lists(row, nuclei, realistic, rng)
+                kwargs = {KEYWORD[n]: v.tolist() for n, v in lists.items()}
+                t0 = time.perf_counter()
+                result = verify(results, **kwargs)
+                seconds += time.perf_counter() - t0
+                ranks.append(rank_of(result.frame["probability"].fillna(-1).to_numpy(), truth))
+                no_fit += result.no_fit
+                decoys = [r for i, r in enumerate(results) if i != truth]
+                missed += bool(decoys) and verify(decoys, **kwargs).no_fit
+                floor = np.array([-hungarian_cost(r, lists) if r.ok else -np.inf for r in results])
+                floor_ranks.append(rank_of(floor, truth))
+            name = f"{'realistic' if realistic else 'clean'} {'+'.join(nuclei)}"
+            ms = (seconds + predict_seconds) / n_candidates * 1000
+            for method, r in (("shiftnet", np.array(ranks)), ("hungarian", np.array(floor_ranks))):
+                print(f"{name:36s} {method:10s} {np.mean(r == 1):6.3f} {np.mean(r <= 3):6.3f} "
+                      f"{ms if method == 'shiftnet' else float('nan'):8.2f}")
+            n_decoys = sum(len(c) > 1 for c, _ in sets)
+            print(f"{'':36s} no-fit flag: {no_fit}/{len(rows)} with the true structure among the candidates, "
+                  f"{missed}/{n_decoys} without it")
+    print(f"(ms/cand = the batch prediction of all candidates, {predict_seconds:.1f} s, "
+          "plus the verify() call, per candidate)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n-assign", type=int, default=500, help="molecules for the assignment test")
+    parser.add_argument("--n", type=int, default=200, help="molecules for the verification test")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    print_header(data=DATA, seed=args.seed, validation="skeleton bucket 0 (InChIKey first block) of dev.parquet")
+    rng = np.random.default_rng(args.seed)
+    bench_assignment(validation_rows(rng, args.n_assign), rng)
+    bench_verification(validation_rows(rng, args.n, need_1h=True), rng)
+
+
+if __name__ == "__main__":
+    main()
