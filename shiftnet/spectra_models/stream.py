@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
-from ..spectra.lines import spectrum_to_fid
+from ..spectra.fourier import spectrum_to_fid
 from ..spectra.nus import nus_mask, nus_schedule
 from ..spectra.simulate import C_H_RATIO, SimulatedSpectrum, simulate
 
@@ -60,6 +60,9 @@ class SimulatedSpectraDataset(IterableDataset):
     solvents : solvents to draw from (None = no solvent signals).
     max_peaks : label rows per item; molecules with more lines are skipped.
     max_random_lines : random-peak items have 1 .. this many spins.
+    pair_fraction : random-peak items: probability that a spin gets a close partner line (a
+        singlet of intensity 0.2-1.5 spin units) at ``pair_separation`` linewidths from it.
+    pair_separation : (low, high) distance of a partner in linewidths (FWHM), uniform.
     predict_batch : molecules predicted per call when streaming.
     predictor : ``f(list_of_smiles) -> results`` with ``.ok, .mol, .shifts`` (default
         ``shiftnet.predict`` for 13C and 1H).
@@ -81,7 +84,8 @@ class SimulatedSpectraDataset(IterableDataset):
                  snr: tuple[float, float] = (5.0, 500.0), phase_deg: tuple[float, float] = (15.0, 30.0),
                  baseline: float = 0.03, field_mhz: Sequence[float] = (400.0, 500.0, 600.0),
                  solvents: Sequence[str | None] = (None, "CDCl3", "DMSO-d6"), max_peaks: int = 512,
-                 max_random_lines: int = 30, predict_batch: int = 64, predictor: Predictor | None = None,
+                 max_random_lines: int = 30, pair_fraction: float = 0.0,
+                 pair_separation: tuple[float, float] = (0.5, 3.0), predict_batch: int = 64, predictor: Predictor | None = None,
                  data_path: str | Path | None = None) -> None:
         if not set(nuclei) <= set(NUCLEUS_CODE) or not nuclei:
             raise ValueError(f"nuclei must be drawn from {tuple(NUCLEUS_CODE)}, got {nuclei!r}")
@@ -93,6 +97,7 @@ class SimulatedSpectraDataset(IterableDataset):
         self.linewidth_points, self.snr, self.phase_deg, self.baseline = linewidth_points, snr, phase_deg, baseline
         self.field_mhz, self.solvents, self.max_peaks = tuple(field_mhz), tuple(solvents), max_peaks
         self.max_random_lines, self.predict_batch = max_random_lines, predict_batch
+        self.pair_fraction, self.pair_separation = pair_fraction, pair_separation
         self.predictor = predictor or _default_predictor
         self.data_path = None if data_path is None else Path(data_path)
         self._cache: dict[int, Any] = {}
@@ -149,7 +154,16 @@ class SimulatedSpectraDataset(IterableDataset):
         if acq["nucleus"] == "1H" and spins.size > 1:
             pairs = rng.integers(spins.size, size=(int(rng.integers(0, spins.size)), 2))
             source["couplings"] = [(int(i), int(j), float(rng.uniform(1.0, 17.0))) for i, j in pairs if i != j]
+        if self.pair_fraction > 0:
+            source["impurities"] = self._partners(rng, shifts, acq)
         return source
+
+    def _partners(self, rng: np.random.Generator, shifts: np.ndarray, acq: dict) -> list[tuple[float, float]]:
+        """Close partner singlets ``(ppm, intensity)`` of some of the random ``shifts``."""
+        chosen = shifts[rng.random(shifts.size) < self.pair_fraction]
+        gap_ppm = rng.uniform(*self.pair_separation, size=chosen.size) * acq["linewidth_hz"] / acq["obs_mhz"]
+        side = rng.choice([-1.0, 1.0], size=chosen.size)
+        return [(float(s), float(a)) for s, a in zip(chosen + side * gap_ppm, rng.uniform(0.2, 1.5, chosen.size))]
 
     def simulation(self, index: int) -> tuple[SimulatedSpectrum, str, bool]:
         """The full simulation of item ``index``: ``(SimulatedSpectrum, smiles, is_random)``.
