@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from shiftnet.spectra.core import PPMScale
-from shiftnet.spectra.couplings import multiplet
+from shiftnet.spectra.multiplets import multiplet
 from shiftnet.spectra.lines import simulate_fids
 from shiftnet.spectra.simulate import simulate
 

@@ -186,22 +186,20 @@ def _write(writer, value, path: Path) -> None:
 
 def _run_predict(args: argparse.Namespace) -> int:
     from .export import check_not_an_input, output_format
+    from .modelfile import ModelFileError
     from .shifts.predict import ShiftPredictor
+    from .solvents import solvent_index
 
-    if args.input is not None and not args.input.is_file():
-        raise _UsageError(f"input file not found: {args.input}")
     try:
+        solvent_index(args.solvent)
         output_format(args.output, args.format)
         check_not_an_input(args.output, [args.input] if args.input is not None else [])
-    except ValueError as exc:
-        raise _UsageError(str(exc)) from None
-    inputs = args.input if args.input is not None else list(args.smiles)
-    predictor = ShiftPredictor(args.models, workers=args.workers)
-    try:
+        predictor = ShiftPredictor(args.models, workers=args.workers)
+        inputs = args.input if args.input is not None else list(args.smiles)
         n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
                                                   solvent=args.solvent, progress=not args.no_progress,
                                                   stream=sys.stdout)
-    except OSError as exc:
+    except (ValueError, OSError, ModelFileError) as exc:  # StructureFileError is a ValueError
         raise _UsageError(str(exc)) from None
     print(f"shiftnet: {n_ok} of {n_total} molecules predicted", file=sys.stderr)
     return 0 if n_ok > 0 else 1

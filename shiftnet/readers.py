@@ -20,6 +20,11 @@ _SMILES_COLUMNS = ("smiles", "SMILES", "Smiles", "canonical_smiles", "smi")
 _NAME_COLUMNS = ("name", "Name", "NAME", "id", "ID", "Id", "mol_id", "nmrshiftdb_id")
 
 
+class StructureFileError(ValueError):
+    """A structure file that cannot be read at all (missing, a directory, binary, corrupted,
+    no structure column); the message names the file and the problem."""
+
+
 @dataclass
 class StructureRecord:
     """One structure read from a file: ``item`` is a SMILES str or an RDKit Mol, or None with
@@ -33,21 +38,74 @@ class StructureRecord:
 def read_structures(path: str | Path) -> Iterator[StructureRecord]:
     """Stream the structures of a file, one record per molecule, in file order.
 
-    Unreadable records are yielded with an ``error`` instead of being skipped, so the output
-    keeps one entry per input. Raises ``FileNotFoundError`` / ``ValueError`` when the file
-    itself is missing or of an unknown type.
+    The file itself is checked before the first record is read (it exists, is of a known type,
+    is text where text is expected, has a structure column, is valid Parquet): problems raise
+    :class:`StructureFileError` naming the file at call time. Unreadable *records* are yielded
+    with an ``error`` instead of being skipped, so the output keeps one entry per input.
     """
     path = Path(path)
+    if path.is_dir():
+        raise StructureFileError(f"{path} is a directory, not a structure file")
     if not path.is_file():
-        raise FileNotFoundError(f"structure file not found: {path}")
+        raise StructureFileError(f"structure file not found: {path}")
     suffix = path.suffix.lower()
     readers = {".smi": _read_smi, ".smiles": _read_smi, ".txt": _read_smi, ".csv": _read_table,
                ".tsv": _read_table, ".sdf": _read_sdf, ".sd": _read_sdf, ".mol": _read_mol,
                ".parquet": _read_parquet}
     if suffix not in readers:
-        raise ValueError(f"{path}: unknown structure file type {suffix!r}; "
-                         f"use one of {', '.join(sorted(readers))}")
-    yield from readers[suffix](path)
+        raise StructureFileError(f"{path}: unknown structure file type {suffix!r}; "
+                                 f"use one of {', '.join(sorted(readers))}")
+    if suffix == ".parquet":
+        _check_parquet(path)
+    else:
+        _check_text(path)
+    if suffix in (".csv", ".tsv"):
+        _check_table_header(path)
+    return readers[suffix](path)
+
+
+def _check_text(path: Path, probe_bytes: int = 65536) -> None:
+    """Refuse binary content (NUL bytes, or mostly undecodable as UTF-8) in a text format."""
+    with open(path, "rb") as fh:
+        head = fh.read(probe_bytes)
+    text = head.decode("utf-8", errors="replace")
+    if b"\0" in head or text.count("\ufffd") > 0.1 * max(len(text), 1):
+        raise StructureFileError(f"{path}: binary content, not a {path.suffix.lstrip('.')} text file")
+
+
+def _check_table_header(path: Path) -> None:
+    try:
+        header = pd.read_csv(path, sep=_separator(path), nrows=0, encoding_errors="replace")
+    except pd.errors.EmptyDataError:
+        raise StructureFileError(f"{path}: empty file (no header line)") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise StructureFileError(f"{path}: not a readable table ({exc})") from None
+    _structure_column(header.columns, path)
+
+
+def _check_parquet(path: Path) -> None:
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise StructureFileError(f"{path}: not a readable Parquet file ({exc})") from None
+    _structure_column(names, path)
+
+
+def _structure_column(columns, path: Path) -> tuple[str | None, str | None]:
+    """``(smiles column, molblock column)``; raises when there is neither."""
+    smiles_col = _pick(columns, _SMILES_COLUMNS)
+    mol_col = "molblock" if "molblock" in columns else None
+    if smiles_col is None and mol_col is None:
+        raise StructureFileError(f"{path}: no SMILES column (looked for {', '.join(_SMILES_COLUMNS)}) "
+                                 f"or molblock column; columns are {', '.join(map(str, columns))}")
+    return smiles_col, mol_col
+
+
+def _separator(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
 def _read_smi(path: Path) -> Iterator[StructureRecord]:
@@ -74,10 +132,7 @@ def _name(value) -> str | None:
 
 
 def _records_from_frame(frame: pd.DataFrame, path: Path) -> Iterator[StructureRecord]:
-    smiles_col = _pick(frame.columns, _SMILES_COLUMNS)
-    mol_col = "molblock" if "molblock" in frame.columns else None
-    if smiles_col is None and mol_col is None:
-        raise ValueError(f"{path}: no SMILES column (looked for {', '.join(_SMILES_COLUMNS)}) or molblock column")
+    smiles_col, mol_col = _structure_column(frame.columns, path)
     name_col = _pick(frame.columns, _NAME_COLUMNS)
     names = [_name(v) for v in frame[name_col].tolist()] if name_col else [None] * len(frame)
     if mol_col is not None:
@@ -92,8 +147,9 @@ def _records_from_frame(frame: pd.DataFrame, path: Path) -> Iterator[StructureRe
 
 
 def _read_table(path: Path) -> Iterator[StructureRecord]:
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    for chunk in pd.read_csv(path, sep=sep, chunksize=_CHUNK_ROWS, dtype=str, keep_default_na=False):
+    chunks = pd.read_csv(path, sep=_separator(path), chunksize=_CHUNK_ROWS, dtype=str, keep_default_na=False,
+                         encoding_errors="replace")
+    for chunk in chunks:
         chunk = chunk.replace("", None)
         yield from _records_from_frame(chunk, path)
 

@@ -102,11 +102,15 @@ class ShiftPredictor:
 
         ``output``: a file whose suffix (or ``fmt``: csv, tsv, json, sdf, parquet) gives the
         format, or None for CSV/TSV on ``stream``. An output that is one of the input files is
-        refused (``ValueError``) before anything is read or written. On an interrupt the results
+        refused (``ValueError``) before anything is read or written, and so is an unreadable
+        structure file (:class:`~shiftnet.readers.StructureFileError`). On an interrupt the results
         predicted so far are written and the file is closed, so it stays readable.
         """
-        check_not_an_input(output, _input_paths(inputs))
+        paths = _input_paths(inputs)
+        check_not_an_input(output, paths)
         output_format(output, fmt)
+        for path in paths:
+            read_structures(path)  # a file that cannot be read at all fails before the output is created
         writer = open_writer(output, fmt, stream=stream)
         n_ok = n_total = 0
         chunk: list[MoleculeResult] = []

@@ -17,8 +17,6 @@ import numpy as np
 from rdkit import Chem
 from rdkit.Chem import AllChem
 
-# bench/bench_simulate.py and older callers import multiplet from here
-from .multiplets import multiplet, multiplicity  # noqa: F401
 
 #: kind -> (nominal, low, high) J in Hz; ``low..high`` is the range drawn from with a generator.
 J_RANGES_HZ: dict[str, tuple[float, float, float]] = {

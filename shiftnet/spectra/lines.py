@@ -19,8 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .core import PPMScale
-# fid_to_spectrum, spectrum_to_fid: still imported from here by spectra_models/stream.py and its test
-from .fourier import FIRST_POINT_SCALE, fid_to_spectrum, spectrum_to_fid  # noqa: F401
+from .fourier import FIRST_POINT_SCALE
 
 #: Spectra per chunk in :func:`simulate_fids` (bounds the temporary arrays to ~tens of MB).
 _CHUNK = 128

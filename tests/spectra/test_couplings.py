@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from rdkit import Chem
 
-from shiftnet.spectra.couplings import J_RANGES_HZ, estimate_couplings, multiplet, multiplicity
+from shiftnet.spectra.couplings import J_RANGES_HZ, estimate_couplings
+from shiftnet.spectra.multiplets import multiplet, multiplicity
 
 
 def with_h(smiles: str) -> Chem.Mol:

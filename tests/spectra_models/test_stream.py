@@ -12,7 +12,7 @@ from rdkit import Chem
 
 import shiftnet.spectra_models.stream as dataset_module
 from shiftnet.spectra_models.stream import SimulatedSpectraDataset
-from shiftnet.spectra.lines import fid_to_spectrum
+from shiftnet.spectra.fourier import fid_to_spectrum
 
 
 def no_model(smiles):
