@@ -6,7 +6,8 @@ predicted shift plus a global referencing offset, with a Student-t error of scal
 ``p_missing``, higher for quaternary carbons and exchangeable protons) or hidden under another
 site's peak (overlap: probability density times ``overlap_width_ppm``); peaks that no site
 explains are extra (solvent, impurity) with a flat density over ``background_width_ppm``.
-DEPT multiplicities, when given, must agree with the site's H count (else a penalty).
+DEPT multiplicities, when given, must agree with the site's H count, and 1H integrals, when
+given, must hold the site's protons (else penalties).
 
 The best assignment at each offset of a grid is exact (linear sum assignment); the k best at
 the best offset come from Murty's algorithm; the offset is marginalised on the grid.
@@ -121,11 +122,28 @@ def log_density(sites: Sites, ppm: np.ndarray, offset_ppm: np.ndarray, model: Nu
     return (log_student_t(resid / sigma, model.dof) - np.log(sigma)).sum(axis=3)
 
 
+def integral_penalty(sites: Sites, peaks: PeakList) -> np.ndarray:
+    """Log penalty, per (site, peak), for a peak whose integral is too small for the site's protons.
+
+    Integrals are scaled to the sites' total proton count when every peak has one (else read as
+    proton counts); a shortfall ``s`` costs ``0.5 * (s / (0.25 * n_protons))**2``. Shape
+    ``(n_sites, n_peaks)``; zero where no integral is given.
+    """
+    given = np.isfinite(peaks.integral)
+    protons = (sites.n_h * np.array([len(a) for a in sites.atoms])).astype(float)
+    if not given.any() or not protons.size:
+        return np.zeros((len(sites), len(peaks)))
+    scale = protons.sum() / peaks.integral.sum() if given.all() and peaks.integral.sum() > 0 else 1.0
+    shortfall = np.maximum(protons[:, None] - np.where(given, peaks.integral * scale, np.inf)[None, :], 0.0)
+    return -0.5 * (shortfall / (0.25 * np.maximum(protons, 1.0))[:, None]) ** 2
+
+
 def _site_logs(sites: Sites, peaks: PeakList, model: NucleusModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per site log P(present), log P(missing); per (site, peak) multiplicity log penalty."""
+    """Per site log P(present), log P(missing); per (site, peak) multiplicity and integral log
+    penalties."""
     p_miss = np.where(sites.weak, model.p_missing_weak, model.p_missing)
     mismatch = (peaks.n_h[None, :] >= 0) & (peaks.n_h[None, :] != sites.n_h[:, None])
-    penalty = np.where(mismatch, model.log_multiplicity_mismatch, 0.0)
+    penalty = np.where(mismatch, model.log_multiplicity_mismatch, 0.0) + integral_penalty(sites, peaks)
     return np.log1p(-p_miss), np.log(p_miss), penalty
 
 

@@ -67,6 +67,14 @@ def test_dept_multiplicity_decides_between_close_peaks():
     assert dept.peak_of_site.tolist() == [0, 1]
 
 
+def test_integrals_decide_between_close_proton_peaks():
+    sites = Sites("1H", [np.array([0]), np.array([1])], np.array([2.00, 2.05]), np.array([0.1, 0.1]),
+                  np.array([3, 1]), np.array([False, False]))
+    assert fit_nucleus(sites, peak_list([2.06, 1.99], "1H")).peak_of_site.tolist() == [1, 0]
+    with_integrals = fit_nucleus(sites, peak_list([(2.06, 3.0), (1.99, 1.0)], "1H"))
+    assert with_integrals.peak_of_site.tolist() == [0, 1]
+
+
 def test_hsqc_ties_carbon_and_protons():
     a = assign("CCOC(C)=O", peaks_13c=list(ETHYL_ACETATE_13C.values()), peaks_1h=[2.05, 1.26, 4.12],
                hsqc=[(1.26, 14.2), (4.12, 60.5), (2.05, 21.0)])
