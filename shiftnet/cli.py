@@ -40,6 +40,9 @@ SIMULATE_EXAMPLES = """examples:
 """
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 class _UsageError(Exception):
     pass
 
@@ -65,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--workers", type=int, default=0,
                          help="extra processes that featurise ahead (helps on 4+ cores; default 0)")
     predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    predict.add_argument("--plot", type=Path, metavar="FILE",
+                         help="picture of each prediction (.png/.svg/.pdf): the molecule with its shifts beside the "
+                              "13C and 1H stick spectra; several molecules give FILE_<index>.png")
 
     train = commands.add_parser("train", help="train a shift model on your data",
                                 epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -100,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     process.add_argument("--solvent", default=None, help="solvent for referencing (default: from the parameters)")
     process.add_argument("--lb-hz", type=float, default=None, help="exponential line broadening in Hz")
     process.add_argument("--vendor", action="store_true", help="read the vendor's processed data (Bruker pdata/1)")
+    process.add_argument("--plot", type=Path, metavar="FILE", help="picture of the spectrum (.png/.svg/.pdf)")
 
     simulate = commands.add_parser("simulate", help="simulate a 13C, 1H or HSQC spectrum with exact peak labels",
                                    epilog=SIMULATE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--snr", type=float, default=None)
     simulate.add_argument("--solvent", default=None, help="add the solvent's residual signals")
     simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--plot", type=Path, metavar="FILE",
+                          help="picture of the spectrum with its labelled peaks (.png/.svg/.pdf)")
     simulate.add_argument("-o", "--output", type=Path, required=True,
                           help="spectrum file: .csv/.tsv (1D: ppm, intensity) or .npz (1D or HSQC); "
                                "peak labels go to OUTPUT stem + _peaks.csv")
@@ -125,6 +134,7 @@ def _run_process(args: argparse.Namespace) -> int:
     from .export import write_spectrum
 
     _check_spectrum_output(args.output, args.path)
+    _check_plot_output(args.plot, args.path)
     try:
         spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
             spectra.read(args.path), solvent=args.solvent, lb_hz=args.lb_hz)
@@ -137,6 +147,10 @@ def _run_process(args: argparse.Namespace) -> int:
     if args.output is not None:
         _write(write_spectrum, spec, args.output)
         print(f"written: {args.output}")
+    if args.plot is not None:
+        from .plot import plot_spectrum
+
+        print(f"picture: {plot_spectrum(spec, args.plot)}")
     return 0
 
 
@@ -145,8 +159,16 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from .export import write_spectrum
 
     _check_spectrum_output(args.output)
-    source = args.smiles if args.smiles is not None else args.shifts
-    if args.nucleus == "HSQC" and args.shifts is not None:
+    _check_plot_output(args.plot)
+    source, mol = args.shifts, None
+    if args.smiles is not None:
+        from .shifts.predict import predict
+
+        source = predict([args.smiles], solvent=args.solvent)[0]
+        if not source.ok:
+            raise _UsageError(f"cannot simulate {args.smiles!r}: {source.error}")
+        mol = source.mol
+    elif args.nucleus == "HSQC":
         if len(args.shifts) % 2:
             raise _UsageError("HSQC --shifts needs 1H 13C pairs (an even number of values)")
         source = list(zip(args.shifts[::2], args.shifts[1::2]))
@@ -159,7 +181,25 @@ def _run_simulate(args: argparse.Namespace) -> int:
     peaks_path = args.output.with_name(args.output.stem + "_peaks.csv")
     sim.peaks.to_csv(peaks_path, index=False)
     print(f"written: {args.output} and {peaks_path} ({len(sim.peaks)} peaks)")
+    if args.plot is not None:
+        from .plot import plot_simulation
+
+        print(f"picture: {plot_simulation(sim, args.plot, mol=mol)}")
     return 0
+
+
+def _check_plot_output(plot: Path | None, source: Path | None = None) -> None:
+    """Usage errors for a ``--plot`` path: unknown suffix, or the input itself."""
+    from .export import check_not_an_input
+
+    if plot is None:
+        return
+    if plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise _UsageError(f"cannot tell the picture format from {plot.name!r}: use {', '.join(PLOT_SUFFIXES)}")
+    try:
+        check_not_an_input(plot, [source] if source is not None else [])
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _check_spectrum_output(output: Path | None, source: Path | None = None) -> None:
@@ -194,11 +234,12 @@ def _run_predict(args: argparse.Namespace) -> int:
         solvent_index(args.solvent)
         output_format(args.output, args.format)
         check_not_an_input(args.output, [args.input] if args.input is not None else [])
+        _check_plot_output(args.plot, args.input)
         predictor = ShiftPredictor(args.models, workers=args.workers)
         inputs = args.input if args.input is not None else list(args.smiles)
         n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
                                                   solvent=args.solvent, progress=not args.no_progress,
-                                                  stream=sys.stdout)
+                                                  stream=sys.stdout, plot=args.plot)
     except (ValueError, OSError, ModelFileError) as exc:  # StructureFileError is a ValueError
         raise _UsageError(str(exc)) from None
     print(f"shiftnet: {n_ok} of {n_total} molecules predicted", file=sys.stderr)

@@ -158,3 +158,14 @@ def test_spectrum_outputs_follow_their_suffix(tmp_path, capsys):
     assert "use .npz" in capsys.readouterr().err
     assert not (tmp_path / "h.csv").exists() and not (tmp_path / "h.csv.npz").exists()
     assert main(["simulate", "--shifts", "30", "-o", str(tmp_path / "sim.xyz")]) == 2
+
+
+def test_plot_option_writes_pictures(tmp_path):
+    assert main(["simulate", "--shifts", "30", "77", "--points", "1024", "-o", str(tmp_path / "s.csv"),
+                 "--plot", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["predict", "--smiles", "CCO", "CC(C)=O", "--plot", str(tmp_path / "p.svg"), "--no-progress",
+                 "-o", str(tmp_path / "p.csv")]) == 0
+    assert (tmp_path / "p_0.svg").is_file() and (tmp_path / "p_1.svg").is_file()
+    assert main(["simulate", "--shifts", "30", "-o", str(tmp_path / "t.csv"), "--plot", str(tmp_path / "t.gif")]) == 2
+    assert not (tmp_path / "t.csv").exists()

@@ -97,13 +97,15 @@ class ShiftPredictor:
 
     def predict_to_file(self, inputs, output: Path | None, fmt: str | None = None,
                         nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False,
-                        stream: IO[str] | None = None) -> tuple[int, int]:
+                        stream: IO[str] | None = None, plot: Path | None = None) -> tuple[int, int]:
         """Predict and write chunk by chunk (bounded memory); returns ``(n_ok, n_total)``.
 
         ``output``: a file whose suffix (or ``fmt``: csv, tsv, json, sdf, parquet) gives the
         format, or None for CSV/TSV on ``stream``. An output that is one of the input files is
         refused (``ValueError``) before anything is read or written, and so is an unreadable
-        structure file (:class:`~shiftnet.readers.StructureFileError`). On an interrupt the results
+        structure file (:class:`~shiftnet.readers.StructureFileError`). ``plot``: a picture per
+        predicted molecule (:func:`shiftnet.plot.plot_prediction`) at that path for a single
+        input molecule, else at ``<stem>_<index><suffix>``. On an interrupt the results
         predicted so far are written and the file is closed, so it stays readable.
         """
         paths = _input_paths(inputs)
@@ -119,6 +121,8 @@ class ShiftPredictor:
                 chunk.append(result)
                 n_total += 1
                 n_ok += result.ok
+                if plot is not None and result.ok:
+                    _plot_result(result, plot, single=_is_single(inputs))
                 if len(chunk) >= self.chunk_size:
                     writer.write(chunk)
                     chunk = []
@@ -175,6 +179,20 @@ def _check_nuclei(nuclei: Sequence[str] | str) -> tuple[str, ...]:
     if unknown or not nuclei:
         raise ValueError(f"unsupported nucleus {unknown or nuclei}; the models predict {', '.join(NUCLEI)}")
     return nuclei
+
+
+def _is_single(inputs) -> bool:
+    """True when ``inputs`` is one molecule (not a file, not several)."""
+    if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+        inputs = inputs[0]
+    return isinstance(inputs, (str, Chem.Mol))
+
+
+def _plot_result(result: MoleculeResult, path: Path, single: bool) -> None:
+    from ..plot import plot_prediction
+
+    path = Path(path)
+    plot_prediction(result, path if single else path.with_name(f"{path.stem}_{result.index}{path.suffix}"))
 
 
 def _input_paths(inputs) -> list[Path]:
