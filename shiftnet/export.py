@@ -20,7 +20,7 @@ from rdkit import Chem
 from .results import SHIFT_COLUMNS, MoleculeResult
 
 #: Columns of the flat (one row per atom) output table.
-TABLE_COLUMNS = ["mol_index", "name", "smiles", "ok", "error", "solvent", *SHIFT_COLUMNS]
+TABLE_COLUMNS = ["mol_index", "name", "smiles", "ok", "error", "solvent", "set_aside", *SHIFT_COLUMNS]
 FORMATS = ("csv", "tsv", "json", "sdf", "parquet")
 
 
@@ -38,6 +38,7 @@ def results_table(results: Iterable[MoleculeResult]) -> pd.DataFrame:
         "ok": np.repeat([r.ok for r in results], rows),
         "error": np.repeat(np.array([r.error for r in results], dtype=object), rows),
         "solvent": np.repeat(np.array([r.solvent for r in results], dtype=object), rows),
+        "set_aside": np.repeat(np.array([r.set_aside for r in results], dtype=object), rows),
     }
     for column, empty in (("atom_index", -1), ("parent_index", -1), ("element", None), ("nucleus", None),
                           ("shift_ppm", np.nan), ("sigma_ppm", np.nan), ("exchangeable", None)):
@@ -61,7 +62,7 @@ def result_to_json(result: MoleculeResult) -> dict:
     for atom in atoms:
         atom["shift_ppm"], atom["sigma_ppm"] = round(atom["shift_ppm"], 3), round(atom["sigma_ppm"], 3)
     return {"index": result.index, "name": result.name, "smiles": result.smiles, "ok": result.ok,
-            "error": result.error, "solvent": result.solvent, "shifts": atoms}
+            "error": result.error, "solvent": result.solvent, "set_aside": result.set_aside, "shifts": atoms}
 
 
 def nmredata_assignment(result: MoleculeResult) -> str:
@@ -95,6 +96,8 @@ def result_to_mol(result: MoleculeResult) -> Chem.Mol:
         mol.SetProp("NMREDATA_VERSION", "1.1")
         mol.SetProp("NMREDATA_SOLVENT", result.solvent)
         mol.SetProp("NMREDATA_ASSIGNMENT", nmredata_assignment(result))
+    if result.set_aside:
+        mol.SetProp("shiftnet_set_aside", result.set_aside)
     mol.SetProp("_Name", result.name or f"mol_{result.index}")
     mol.SetProp("shiftnet_index", str(result.index))
     if result.smiles:
@@ -159,6 +162,7 @@ class _ParquetWriter:
         table["name"] = table["name"].astype("string")
         table["smiles"] = table["smiles"].astype("string")
         table["error"] = table["error"].astype("string")
+        table["set_aside"] = table["set_aside"].astype("string")
         table["element"] = table["element"].astype("string")
         table["nucleus"] = table["nucleus"].astype("string")
         table["exchangeable"] = table["exchangeable"].astype("boolean")

@@ -18,6 +18,13 @@ SUPPORTED_ELEMENTS: frozenset[str] = frozenset(
 )
 #: Largest molecule (heavy atoms) accepted for prediction.
 MAX_HEAVY_ATOMS = 250
+#: Elements that, alone in their own fragment (with or without H), are counter-ions set aside
+#: from a salt: metal cations and halide / hydrohalic-acid anions.
+COUNTER_ION_ELEMENTS: frozenset[str] = frozenset(
+    ["Li", "Na", "K", "Rb", "Cs", "Be", "Mg", "Ca", "Sr", "Ba", "Al", "Zn", "Cu", "Fe", "Co", "Ni", "Mn",
+     "Cr", "Ag", "Au", "Pt", "Pd", "Cd", "Hg", "Sn", "Pb", "Bi", "Ga", "In", "Tl", "La", "Ce",
+     "F", "Cl", "Br", "I"]
+)
 
 RDLogger.DisableLog("rdApp.*")
 
@@ -46,6 +53,8 @@ class PreparedMolecule:
     heavy_bonds : per bond between two heavy atoms (RDKit bond order) the columns of
         :data:`BOND_COLUMNS`, shape ``(n_heavy_bonds, 6)``, int64; atoms are ``mol`` indices.
     rings : RDKit ring perception (``RingInfo.AtomRings``): atom indices of each ring.
+    set_aside : atoms (input indices) of counter-ions set aside from a salt (metal cations,
+        halide anions, the halogen of a hydrohalide), not predicted; empty for most molecules.
     """
 
     mol: Chem.Mol
@@ -57,6 +66,21 @@ class PreparedMolecule:
     heavy_atoms: np.ndarray
     heavy_bonds: np.ndarray
     rings: tuple[tuple[int, ...], ...]
+    set_aside: tuple[int, ...] = ()
+
+    def set_aside_text(self) -> str | None:
+        """The counter-ions set aside, e.g. ``"Na+ (atom 0)"``; None when there are none."""
+        if not self.set_aside:
+            return None
+        parts = []
+        for index in self.set_aside:
+            atom = self.mol.GetAtomWithIdx(index)
+            charge = atom.GetFormalCharge()
+            sign = "+" if charge > 0 else "-" if charge < 0 else ""
+            count = str(abs(charge)) if abs(charge) > 1 else ""
+            h = "H" if atom.GetTotalNumHs(includeNeighbors=True) > 0 else ""
+            parts.append(f"{h}{atom.GetSymbol()}{count}{sign} (atom {index})")
+        return "counter-ion set aside: " + ", ".join(parts)
 
 
 #: Columns of :attr:`PreparedMolecule.heavy_atoms`. ``hybridization`` is ``int(HybridizationType)``.
@@ -151,23 +175,45 @@ def prepare(mol: Chem.Mol, copy: bool = True) -> PreparedMolecule:
         _sanitize(mol, "molecule")
     atoms, radicals = _atom_table(mol)
     input_num = atoms[:, 0]
-    check_domain(input_num, radicals)
+    set_aside = counter_ions(mol, input_num)
+    keep = np.ones(input_num.size, dtype=bool)
+    keep[list(set_aside)] = False
+    check_domain(input_num[keep], radicals[keep])
     mol_h = Chem.AddHs(mol)
     # AddHs only appends H atoms after the existing ones
     atomic_num = np.concatenate([input_num, np.ones(mol_h.GetNumAtoms() - input_num.size, dtype=np.int64)])
     heavy = atomic_num > 1
-    heavy_index = np.flatnonzero(heavy)
-    h_index = np.flatnonzero(~heavy)
-    if heavy_index.size == input_num.size:  # no H atoms in the input: all H appended, atom by atom
-        h_parent = np.repeat(heavy_index, atoms[:, 4])
+    heavy_all = np.flatnonzero(heavy)
+    h_all = np.flatnonzero(~heavy)
+    if heavy_all.size == input_num.size:  # no H atoms in the input: all H appended, atom by atom
+        h_parent = np.repeat(heavy_all, atoms[:, 4])
         ranks = _ranks_with_appended_h(mol, h_parent)
     else:
-        h_parent = _h_parents(mol_h, heavy_index, h_index)
+        h_parent = _h_parents(mol_h, heavy_all, h_all)
         ranks = np.asarray(Chem.CanonicalRankAtoms(mol_h, breakTies=False), dtype=np.int64)
-    return PreparedMolecule(mol=mol_h, heavy_index=heavy_index, h_index=h_index,
-                            h_parent=h_parent, symmetry_class=ranks, atomic_num=atomic_num,
+    heavy_index = heavy_all[keep[heavy_all]]  # heavy atoms are input atoms
+    on_kept = keep[h_parent]
+    return PreparedMolecule(mol=mol_h, heavy_index=heavy_index, h_index=h_all[on_kept],
+                            h_parent=h_parent[on_kept], symmetry_class=ranks, atomic_num=atomic_num,
                             heavy_atoms=atoms[heavy_index], heavy_bonds=_bond_table(mol, heavy),
-                            rings=mol.GetRingInfo().AtomRings())
+                            rings=mol.GetRingInfo().AtomRings(), set_aside=set_aside)
+
+
+def counter_ions(mol: Chem.Mol, atomic_num: np.ndarray) -> tuple[int, ...]:
+    """Atoms of a salt's counter-ions: fragments of one heavy atom (with or without H) of an
+    element in :data:`COUNTER_ION_ELEMENTS`, when another fragment holds carbon. A metal bonded
+    into the organic part is not a counter-ion (it stays out of the domain)."""
+    fragments = Chem.GetMolFrags(mol)
+    if len(fragments) < 2:
+        return ()
+    table = Chem.GetPeriodicTable()
+    ions, organic = [], False
+    for fragment in fragments:
+        heavy = [a for a in fragment if atomic_num[a] > 1]
+        if len(heavy) == 1 and table.GetElementSymbol(int(atomic_num[heavy[0]])) in COUNTER_ION_ELEMENTS:
+            ions.append(heavy[0])
+        organic = organic or any(atomic_num[a] == 6 for a in fragment)
+    return tuple(sorted(ions)) if organic else ()
 
 
 def _h_parents(mol_h: Chem.Mol, heavy_index: np.ndarray, h_index: np.ndarray) -> np.ndarray:

@@ -43,6 +43,8 @@ class MoleculeResult:
     error : why the molecule failed (None when ``ok``).
     solvent : solvent the prediction was made for ("unknown" when not given).
     mol : RDKit Mol with explicit H; its atom indices are those of :attr:`shifts`.
+    set_aside : counter-ions of a salt that were set aside and not predicted (e.g.
+        ``"counter-ion set aside: Na+ (atom 0)"``), else None.
     columns : the table's columns as arrays (see :attr:`shifts`).
     """
 
@@ -52,6 +54,7 @@ class MoleculeResult:
     ok: bool
     error: str | None = None
     solvent: str = "unknown"
+    set_aside: str | None = None
     mol: Chem.Mol | None = field(default=None, repr=False)
     columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _batch: tuple[BatchTable, slice] | None = field(default=None, repr=False, compare=False)

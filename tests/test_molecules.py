@@ -48,10 +48,11 @@ def test_bad_inputs_have_reasons(smiles, reason):
         prepare(mol_from_smiles(smiles))
 
 
-def test_charged_salt_is_in_domain():
+def test_charged_salt_is_in_domain_with_its_halide_set_aside():
     prep = prepare(mol_from_smiles("C[NH3+].[Cl-]"))
-    assert prep.heavy_index.size == 3
-    assert np.count_nonzero(prep.atomic_num == 1) == 6
+    assert prep.heavy_index.tolist() == [0, 1] and prep.set_aside == (2,)
+    assert np.count_nonzero(prep.atomic_num == 1) == 6 and prep.h_index.size == 6
+    assert prep.set_aside_text() == "counter-ion set aside: Cl- (atom 2)"
 
 
 @pytest.mark.parametrize("smiles", ["Cc1ccc(C)cc1", "CC(C)(C)O", "C[C@H](O)CC", "C/C=C/C", "OC(=O)C[C@@H](N)C(=O)O",

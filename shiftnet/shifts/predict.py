@@ -29,7 +29,7 @@ from ..results import BatchTable, MoleculeResult
 from ..solvents import MODEL_SOLVENTS, solvent_index
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
-_EXCHANGEABLE_PARENTS = np.array([7, 8, 16])  # H on N, O, S exchange
+_EXCHANGEABLE_PARENTS = np.array([7, 8, 9, 16, 17, 35, 53])  # H on N, O, S and halogens exchange
 
 
 @dataclass
@@ -306,7 +306,7 @@ def _build_results(batch: list[_Prepared], graph: GraphBatch, mean: dict[str, np
     bounds = np.searchsorted(molecule, np.arange(len(batch) + 1))
     table = BatchTable(columns)
     return [MoleculeResult(index=p.index, name=p.name, smiles=p.smiles, ok=True, solvent=MODEL_SOLVENTS[p.solvent],
-                           mol=p.prepared.mol, columns={c: v[lo:hi] for c, v in columns.items()},
+                           set_aside=p.prepared.set_aside_text(), mol=p.prepared.mol, columns={c: v[lo:hi] for c, v in columns.items()},
                            _batch=(table, slice(lo, hi)))
             for p, lo, hi in zip(batch, bounds[:-1], bounds[1:])]
 

@@ -174,3 +174,30 @@ def test_nuclei_selection():
     assert set(only_c["nucleus"]) == {"13C"}
     with pytest.raises(ValueError, match="nucleus"):
         shiftnet.predict("CCO", nuclei=("19F",))
+
+
+def test_salt_counter_ions_are_set_aside_and_reported():
+    import numpy as np
+
+    from shiftnet import predict
+
+    sodium, anion, nicotine_hcl = predict(["[Na+].O=C([O-])c1ccccc1", "O=C([O-])c1ccccc1", "CN1CCC[C@H]1c1cccnc1.Cl"])
+    assert sodium.ok and sodium.set_aside == "counter-ion set aside: Na+ (atom 0)"
+    assert anion.set_aside is None
+    # the cation is not part of the graph: same shifts as the free anion, atom indices shifted by one
+    c13 = sodium.shifts[sodium.shifts.nucleus == "13C"]
+    free = anion.shifts[anion.shifts.nucleus == "13C"]
+    assert (c13.atom_index.to_numpy() == free.atom_index.to_numpy() + 1).all()
+    np.testing.assert_allclose(c13.shift_ppm.to_numpy(), free.shift_ppm.to_numpy(), atol=1e-4)
+    assert nicotine_hcl.ok and "HCl (atom 12)" in nicotine_hcl.set_aside
+    assert 12 not in set(nicotine_hcl.shifts.parent_index)  # no 1H shift for the H on Cl
+    hbr = predict(["Br"])[0]  # hydrogen bromide alone is not a salt: its H is exchangeable
+    assert hbr.ok and hbr.shifts.exchangeable.all()
+
+
+def test_metal_bonded_into_the_molecule_stays_out_of_domain():
+    from shiftnet import predict
+
+    bonded, lone_salt = predict(["CC[Hg]Cl", "[Na+].[Cl-]"])
+    assert not bonded.ok and "Hg" in bonded.error
+    assert not lone_salt.ok and "Na" in lone_salt.error  # no organic fragment: nothing is set aside
