@@ -21,8 +21,9 @@ VERIFY_COLUMNS = ["candidate", "smiles", "probability", "rank", "mae_13c", "mae_
 #: A candidate fits when its matched residuals are not far worse than its sigmas predict
 #: (``fit_z`` above this) ...
 MIN_FIT_Z = -3.0
-#: ... and it leaves at most this fraction of the observed 1D peaks unexplained (or 2 peaks).
-MAX_UNEXPLAINED = 0.3
+#: ... and it leaves at most this fraction of the observed 1D peaks unexplained, plus 2 peaks
+#: per 1D list (solvent, impurities).
+MAX_UNEXPLAINED = 0.2
 
 
 @dataclass
@@ -93,8 +94,9 @@ def _row(index: int, result, fit: MoleculeFit | None, assignment: Assignment | N
     if assignment is None:
         return row | {"probability": np.nan, "fits": False}
     fit_z, unexplained = fit_quality(fit)
-    n_peaks = sum(len(p) for p in assignment.observed.peaks.values())
-    fits = fit_z > MIN_FIT_Z and (unexplained <= MAX_UNEXPLAINED or unexplained * n_peaks <= 2)
+    lists = assignment.observed.peaks.values()
+    n_peaks = sum(len(p) for p in lists)
+    fits = fit_z > MIN_FIT_Z and unexplained * n_peaks <= MAX_UNEXPLAINED * n_peaks + 2 * len(lists)
     return row | {"mae_13c": _mae(assignment, "13C"), "mae_1h": _mae(assignment, "1H"),
                   "log_likelihood": assignment.log_likelihood, "log_marginal": assignment.log_marginal,
                   "fit_z": fit_z, "unexplained_fraction": unexplained, "fits": bool(fits)}
@@ -112,9 +114,9 @@ def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k
     """
     observed = Observed.from_lists(peaks_13c, peaks_1h, hsqc)
     results = predict_for(list(candidates), solvent)
-    fits = [fit_molecule(r, observed, k) if r.ok else None for r in results]
-    assignments = [assignment_from_fit(f, observed, k) if f else None for f in fits]
-    frame = pd.DataFrame([_row(i, *parts) for i, parts in enumerate(zip(results, fits, assignments))],
+    molecule_fits = [fit_molecule(r, observed, k) if r.ok else None for r in results]
+    assignments = [assignment_from_fit(f, observed, k) if f is not None else None for f in molecule_fits]
+    frame = pd.DataFrame([_row(i, *parts) for i, parts in enumerate(zip(results, molecule_fits, assignments))],
                          columns=VERIFY_COLUMNS)
     ok = frame["error"].isna()
     if ok.any():
