@@ -98,18 +98,25 @@ def mol_from_smiles(smiles: str) -> Chem.Mol:
     smiles = smiles.strip()
     mol = Chem.MolFromSmiles(smiles, sanitize=False)
     if mol is None:
-        raise MoleculeError(f"cannot parse SMILES {smiles!r}")
-    _sanitize(mol, f"SMILES {smiles!r}")
+        raise MoleculeError(f"cannot parse SMILES {_quoted(smiles)}")
+    _sanitize(mol, f"SMILES {_quoted(smiles)}")
     # E/Z and R/S from the SMILES, as RDKit's default parser does (mol blocks get them on reading)
     Chem.AssignStereochemistry(mol, cleanIt=True, force=True)
     return mol
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    """``repr(text)`` for an error message, cut to ``limit`` characters (with the length)."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else f"{quoted[:limit]}... ({len(text)} characters)"
 
 
 def _sanitize(mol: Chem.Mol, what: str) -> None:
     try:
         Chem.SanitizeMol(mol)
     except Exception as exc:  # RDKit raises several unrelated exception types
-        raise MoleculeError(f"cannot sanitise {what}: {exc}") from None
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # RDKit appends internals
+        raise MoleculeError(f"cannot sanitise {what}: {reason}") from None
 
 
 _SUPPORTED_Z = np.zeros(256, dtype=bool)  # lookup by atomic number

@@ -48,6 +48,8 @@ def read_structures(path: str | Path) -> Iterator[StructureRecord]:
         raise StructureFileError(f"{path} is a directory, not a structure file")
     if not path.is_file():
         raise StructureFileError(f"structure file not found: {path}")
+    if path.stat().st_size == 0:
+        raise StructureFileError(f"{path}: empty file")
     suffix = path.suffix.lower()
     readers = {".smi": _read_smi, ".smiles": _read_smi, ".txt": _read_smi, ".csv": _read_table,
                ".tsv": _read_table, ".sdf": _read_sdf, ".sd": _read_sdf, ".mol": _read_mol,
@@ -65,11 +67,12 @@ def read_structures(path: str | Path) -> Iterator[StructureRecord]:
 
 
 def _check_text(path: Path, probe_bytes: int = 65536) -> None:
-    """Refuse binary content (NUL bytes, or mostly undecodable as UTF-8) in a text format."""
+    """Refuse binary content in a text format: more than 10 % of the first characters NUL or
+    undecodable as UTF-8 (a stray byte or a Latin-1 name is a record's problem, not the file's)."""
     with open(path, "rb") as fh:
         head = fh.read(probe_bytes)
     text = head.decode("utf-8", errors="replace")
-    if b"\0" in head or text.count("\ufffd") > 0.1 * max(len(text), 1):
+    if text.count("\ufffd") + text.count("\0") > 0.1 * max(len(text), 1):
         raise StructureFileError(f"{path}: binary content, not a {path.suffix.lstrip('.')} text file")
 
 
@@ -172,13 +175,30 @@ def _record_from_block(block: str | None, name: str | None) -> StructureRecord:
 
 
 def _read_sdf(path: Path) -> Iterator[StructureRecord]:
-    with open(path, "rb") as fh:
-        supplier = Chem.ForwardSDMolSupplier(fh, removeHs=False)
-        for number, mol in enumerate(supplier, start=1):
-            if mol is None:
-                yield StructureRecord(name=None, item=None, error=f"SD record {number} could not be parsed")
-            else:
-                yield StructureRecord(name=mol.GetProp("_Name") or None, item=mol)
+    """One record per ``$$$$``-terminated block, each parsed on its own, so a broken record
+    (wrong counts line, garbage) costs only itself, never the records after it."""
+    for number, block in enumerate(_sd_blocks(path), start=1):
+        supplier = Chem.SDMolSupplier()
+        supplier.SetData(block, removeHs=False)
+        mol = next(iter(supplier), None)
+        if mol is None:
+            yield StructureRecord(name=None, item=None, error=f"SD record {number} could not be parsed")
+        else:
+            yield StructureRecord(name=mol.GetProp("_Name") or None, item=mol)
+
+
+def _sd_blocks(path: Path) -> Iterator[str]:
+    """The text of each SD record (up to and including its ``$$$$`` line); a last record
+    without the terminator counts when it holds anything."""
+    lines: list[str] = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            lines.append(line)
+            if line.startswith("$$$$"):
+                yield "".join(lines)
+                lines = []
+    if any(line.strip() for line in lines):
+        yield "".join(lines) + "\n$$$$\n"
 
 
 def _read_mol(path: Path) -> Iterator[StructureRecord]:
