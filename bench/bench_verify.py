@@ -30,8 +30,8 @@ from rdkit import Chem
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 from scipy.optimize import linear_sum_assignment
 
-from shiftnet.assign import assign, verify
-from shiftnet.assign.likelihood import MODELS, log_student_t, molecule_sites
+from shiftnet.assignment import assign, verify
+from shiftnet.assignment.likelihood import MODELS, log_student_t, molecule_sites
 from shiftnet.shifts.data import skeleton_key, split_bucket
 from shiftnet.shifts.predict import predict
 

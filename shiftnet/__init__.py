@@ -1,8 +1,9 @@
 """shiftnet: deep learning for NMR spectroscopy of small molecules.
 
 Public entry points: :func:`predict` / :func:`predict_iter` (13C and 1H shifts with
-uncertainty), :func:`read_structures`, :func:`train_shift_model`, and the :mod:`shiftnet.spectra`
-subpackage (read, process and simulate spectra).
+uncertainty), :func:`read_structures`, :func:`train_shift_model`, :func:`assign` (peaks -> atoms)
+and :func:`verify` (rank candidate structures against spectra), and the :mod:`shiftnet.spectra`
+subpackage (read, process, simulate and write spectra).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ _LAZY = {
     "train_shift_model": "shifts.train",
     "MoleculeError": "molecules",
     "ModelFileError": "modelfile",
+    "assign": "assignment",
+    "verify": "assignment",
+    "Assignment": "assignment",
+    "Verification": "assignment",
     "spectra": None,
 }
 

@@ -43,6 +43,18 @@ SIMULATE_EXAMPLES = """examples:
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
+ASSIGN_EXAMPLES = """examples:
+  shiftnet assign --smiles "CCOC(C)=O" --peaks-13c "14.2,21.0,60.4,171.1" -o ethyl_acetate.nmredata.sdf
+  shiftnet assign --smiles "CC(C)Cc1ccc(C(C)C(=O)O)cc1" --peaks-13c "181.0,140.9,137.0,129.4,127.3,45.0,45.0q,30.2,22.4,18.1" \\
+                  --peaks-1h "7.21:2,7.10:2,3.70:1,2.45:2,1.85:1,1.50:3,0.90:6" --solvent CDCl3 -o ibuprofen.json
+"""
+
+VERIFY_EXAMPLES = """examples:
+  shiftnet verify --candidates "CCOC(C)=O" "COC(=O)CC" "CC(=O)OC" --peaks-13c "14.2,21.0,60.4,171.1"
+  shiftnet verify --candidates isomers.smi --peaks-13c "..." --peaks-1h "..." -o report.csv
+"""
+
+
 class _UsageError(Exception):
     pass
 
@@ -126,7 +138,83 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("-o", "--output", type=Path, required=True,
                           help="spectrum file: .csv/.tsv (1D: ppm, intensity) or .npz (1D or HSQC); "
                                "peak labels go to OUTPUT stem + _peaks.csv")
+    _add_assign_parsers(commands)
     return parser
+
+
+def _add_peak_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--peaks-13c", metavar="LIST", help="13C peaks in ppm, e.g. \"181.2,140.9d,45.0t\" "
+                                                             "(optional DEPT multiplicity s/d/t/q)")
+    parser.add_argument("--peaks-1h", metavar="LIST", help="1H multiplet centres, e.g. \"7.21:2,3.70:1\" (optional :integral)")
+    parser.add_argument("--hsqc", metavar="LIST", help="HSQC cross peaks as 1H:13C pairs, e.g. \"7.21:129.4,3.70:45.0\"")
+    parser.add_argument("--solvent", default=None, help="solvent of the measurement (CDCl3, DMSO-d6, ...)")
+    parser.add_argument("-k", type=int, default=5, help="number of best assignments kept (confidence)")
+
+
+def _add_assign_parsers(commands) -> None:
+    assign = commands.add_parser("assign", help="assign observed peaks to the atoms of a structure",
+                                 epilog=ASSIGN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    assign.add_argument("--smiles", required=True, help="the structure")
+    _add_peak_arguments(assign)
+    assign.add_argument("-o", "--output", type=Path, help=".sdf (NMReDATA), .csv or .json; default: a table on stdout")
+    assign.add_argument("--larmor-mhz", type=float, default=400.0, help="1H frequency written to NMReDATA")
+    verify = commands.add_parser("verify", help="rank candidate structures by how well they explain the peaks",
+                                 epilog=VERIFY_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    verify.add_argument("--candidates", nargs="+", required=True, metavar="SMILES_OR_FILE",
+                        help="candidate SMILES, or one structure file (.smi, .csv, .sdf, ...)")
+    _add_peak_arguments(verify)
+    verify.add_argument("-o", "--output", type=Path, help=".csv or .json; default: a table on stdout")
+
+
+def _observed_lists(args: argparse.Namespace) -> dict:
+    from .assignment.observed import parse_peak_text
+
+    if not (args.peaks_13c or args.peaks_1h or args.hsqc):
+        raise _UsageError("give observed peaks: --peaks-13c, --peaks-1h and/or --hsqc")
+    try:
+        return {"peaks_13c": parse_peak_text(args.peaks_13c, "13C") if args.peaks_13c else None,
+                "peaks_1h": parse_peak_text(args.peaks_1h, "1H") if args.peaks_1h else None,
+                "hsqc": parse_peak_text(args.hsqc, "HSQC") if args.hsqc else None}
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+
+
+def _run_assign(args: argparse.Namespace) -> int:
+    from .assignment import assign
+    from .assignment.nmredata import ASSIGNMENT_FORMATS, write_assignment
+
+    if args.output is not None and args.output.suffix.lower() not in ASSIGNMENT_FORMATS:
+        raise _UsageError(f"cannot tell the format from {args.output.name!r}: use {', '.join(ASSIGNMENT_FORMATS)}")
+    try:
+        result = assign(args.smiles, solvent=args.solvent, k=args.k, **_observed_lists(args))
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.output is None:
+        print(result.frame.round(3).to_string(index=False))
+    else:
+        print(f"written: {write_assignment(result, args.output, args.larmor_mhz)}")
+    return 0
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from .assignment import verify
+    from .assignment.nmredata import write_verification
+
+    candidates = args.candidates
+    if len(candidates) == 1 and Path(candidates[0]).is_file():
+        candidates = Path(candidates[0])
+    try:
+        result = verify(candidates, solvent=args.solvent, k=args.k, **_observed_lists(args))
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.output is None:
+        print(result.frame.round(3).to_string(index=False))
+    else:
+        _write(write_verification, result, args.output)
+        print(f"written: {args.output}")
+    if result.no_fit:
+        print("shiftnet verify: warning: no candidate explains the peaks well (all fit poorly)", file=sys.stderr)
+    return 0 if result.frame["error"].isna().any() else 1
 
 
 def _run_process(args: argparse.Namespace) -> int:
@@ -279,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)  # close outputs cleanly when killed
     handlers = {"predict": _run_predict, "train": _run_train, "process": _run_process,
-                "simulate": _run_simulate}
+                "simulate": _run_simulate, "assign": _run_assign, "verify": _run_verify}
     try:
         return handlers[args.command](args)
     except _UsageError as exc:

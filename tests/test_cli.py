@@ -169,3 +169,19 @@ def test_plot_option_writes_pictures(tmp_path):
     assert (tmp_path / "p_0.svg").is_file() and (tmp_path / "p_1.svg").is_file()
     assert main(["simulate", "--shifts", "30", "-o", str(tmp_path / "t.csv"), "--plot", str(tmp_path / "t.gif")]) == 2
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_assign_and_verify_commands(tmp_path, capsys):
+    peaks = ["--peaks-13c", "14.2,21.0,60.4,171.1", "--peaks-1h", "1.26:3,2.05:3,4.12:2"]
+    out = tmp_path / "ea.nmredata.sdf"
+    assert main(["assign", "--smiles", "CCOC(C)=O", *peaks, "-o", str(out)]) == 0
+    record = next(Chem.SDMolSupplier(str(out), removeHs=False))
+    assert record.GetProp("NMREDATA_VERSION") == "1.1" and "60.4" in record.GetProp("NMREDATA_ASSIGNMENT")
+    assert main(["verify", "--candidates", "COC(=O)CC", "CCOC(C)=O", "not-a-smiles", *peaks,
+                 "-o", str(tmp_path / "v.csv")]) == 0
+    report = pd.read_csv(tmp_path / "v.csv")
+    assert report.loc[report["rank"] == 1, "smiles"].item() == "CCOC(C)=O"
+    assert report["error"].notna().tolist() == [False, False, True]
+    assert main(["assign", "--smiles", "CCO", "--peaks-13c", "18.4,58.x"]) == 2
+    assert "58.x" in capsys.readouterr().err
+    assert main(["assign", "--smiles", "CCO"]) == 2

@@ -20,7 +20,7 @@ from rdkit import Chem
 
 from .featurize import CARBON_CODE, MolGraph, featurize
 from ..molecules import MoleculeError, mol_from_smiles, prepare
-from ..assign.matching import match_groups
+from ..assignment.matching import match_groups
 from ..solvents import parse_record_solvent
 
 

@@ -40,7 +40,7 @@ class Observed:
 
     @classmethod
     def from_lists(cls, peaks_13c=None, peaks_1h=None, hsqc=None) -> "Observed":
-        """Build from user lists (see :func:`shiftnet.assign.observed.peak_list`)."""
+        """Build from user lists (see :func:`shiftnet.assignment.observed.peak_list`)."""
         lists = {n: peak_list(p, n) for n, p in zip(NUCLEI, (peaks_13c, peaks_1h)) if p is not None}
         pairs = hsqc_array(hsqc)
         cross = None

@@ -4,9 +4,9 @@ DEPT, referencing offset, HSQC."""
 import numpy as np
 import pytest
 
-from shiftnet.assign import assign
-from shiftnet.assign.likelihood import Sites, fit_nucleus
-from shiftnet.assign.observed import peak_list
+from shiftnet.assignment import assign
+from shiftnet.assignment.likelihood import Sites, fit_nucleus
+from shiftnet.assignment.observed import peak_list
 from shiftnet.molecules import MoleculeError
 
 #: Ethyl acetate CCOC(C)=O (CDCl3, literature): atom index -> 13C / 1H (per heavy atom) ppm.

@@ -5,8 +5,8 @@ import json
 import numpy as np
 from rdkit import Chem
 
-from shiftnet.assign import assign, verify
-from shiftnet.assign.nmredata import write_csv, write_json, write_nmredata
+from shiftnet.assignment import assign, verify
+from shiftnet.assignment.nmredata import write_csv, write_json, write_nmredata
 
 #: 13C of the cresols (CDCl3, literature, ppm).
 P_CRESOL = [153.2, 130.1, 130.0, 115.2, 20.5]

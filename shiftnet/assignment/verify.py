@@ -110,7 +110,7 @@ def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k
     candidates : sequence of SMILES / RDKit Mols / :class:`~shiftnet.results.MoleculeResult`;
         predicted in one batch. Candidates that cannot be predicted keep their reason in
         ``error`` and are left out of the ranking.
-    peaks_13c, peaks_1h, hsqc, solvent, k : as in :func:`shiftnet.assign.assign`.
+    peaks_13c, peaks_1h, hsqc, solvent, k : as in :func:`shiftnet.assignment.assign`.
     """
     observed = Observed.from_lists(peaks_13c, peaks_1h, hsqc)
     results = predict_for(list(candidates), solvent)
@@ -119,6 +119,7 @@ def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k
     frame = pd.DataFrame([_row(i, *parts) for i, parts in enumerate(zip(results, molecule_fits, assignments))],
                          columns=VERIFY_COLUMNS)
     ok = frame["error"].isna()
+    frame["error"] = frame["error"].astype(object).where(~ok, None)  # None, not NaN, for no error
     if ok.any():
         scores = frame.loc[ok, "log_marginal"].to_numpy(dtype=float)
         frame.loc[ok, "probability"] = np.exp(scores - logsumexp(scores))

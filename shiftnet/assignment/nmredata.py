@@ -1,4 +1,4 @@
-"""Writers for an :class:`~shiftnet.assign.assign.Assignment`: NMReDATA 1.1 SDF, CSV, JSON.
+"""Writers for an :class:`~shiftnet.assignment.assign.Assignment`: NMReDATA 1.1 SDF, CSV, JSON.
 
 NMReDATA (Pupier et al., Magn. Reson. Chem. 2018): SD tags on the structure with explicit H.
 ``NMREDATA_ASSIGNMENT`` lines are ``label, shift, atom numbers`` (1-based; 13C labels ``C<n>`` list
@@ -110,3 +110,36 @@ def to_json(assignment: Assignment) -> dict:
 def write_json(assignment: Assignment, path: Path | str) -> None:
     """Write :func:`to_json` of the assignment to ``path``."""
     Path(path).write_text(json.dumps(to_json(assignment), indent=1))
+
+
+ASSIGNMENT_FORMATS = (".sdf", ".csv", ".json")
+
+
+def write_assignment(assignment: Assignment, path: Path | str, larmor_mhz: float = 400.0) -> Path:
+    """Write an assignment in the format its suffix names: ``.sdf`` (NMReDATA), ``.csv`` or
+    ``.json``; returns the path. Raises ``ValueError`` for another suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".sdf":
+        write_nmredata(assignment, path, larmor_mhz)
+    elif suffix == ".csv":
+        write_csv(assignment, path)
+    elif suffix == ".json":
+        write_json(assignment, path)
+    else:
+        raise ValueError(f"cannot tell the format from {path.name!r}: use {', '.join(ASSIGNMENT_FORMATS)}")
+    return path
+
+
+def write_verification(verification, path: Path | str) -> Path:
+    """Write the ranked candidates (:attr:`Verification.frame`) as ``.csv`` or ``.json``."""
+    path = Path(path)
+    frame = verification.frame.round(4)
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(path, index=False)
+    elif path.suffix.lower() == ".json":
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        path.write_text(json.dumps({"no_fit": verification.no_fit, "candidates": records}, indent=1))
+    else:
+        raise ValueError(f"cannot tell the format from {path.name!r}: use .csv or .json")
+    return path

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from shiftnet.assign.matching import match_groups
+from shiftnet.assignment.matching import match_groups
 
 
 def test_match_groups_by_multiplicity_and_fallback():

@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 
-from shiftnet.assign.matching import best_assignment, k_best_assignments
+from shiftnet.assignment.matching import best_assignment, k_best_assignments
 
 
 def _brute_force(cost: np.ndarray, group: np.ndarray) -> list[float]:

@@ -73,3 +73,32 @@ def hsqc_array(hsqc: Sequence[Sequence[float]] | None) -> np.ndarray:
     if not np.all(np.isfinite(pairs)):
         raise ValueError("HSQC list holds a non-finite ppm value")
     return pairs
+
+
+def parse_peak_text(text: str, nucleus: str) -> list:
+    """Peaks typed on a command line, separated by commas or spaces.
+
+    13C: ``"181.2,140.9d,45.0t"`` (optional multiplicity letter s/d/t/q); 1H: ``"7.21:2,3.70"``
+    (optional ``:integral``); HSQC: ``"7.21:129.4,3.70:45.0"`` (``1H:13C`` pairs). Returns
+    entries for :func:`peak_list` (HSQC: ``(1H, 13C)`` pairs). Raises ``ValueError`` naming the
+    token that is not a number.
+    """
+    entries = []
+    for token in text.replace(",", " ").split():
+        try:
+            if nucleus == "HSQC":
+                h, c = token.split(":")
+                entries.append((float(h), float(c)))
+            elif nucleus == "13C":
+                letter = token[-1] if token[-1].lower() in "sdtq" else None
+                entries.append((float(token[:-1] if letter else token), letter))
+            else:
+                ppm, _, integral = token.partition(":")
+                entries.append((float(ppm), float(integral)) if integral else float(ppm))
+        except ValueError:
+            raise ValueError(f"{nucleus} peak {token!r} is not understood (expected e.g. "
+                             f"{_EXAMPLES[nucleus]})") from None
+    return entries
+
+
+_EXAMPLES = {"13C": "'128.5' or '128.5d'", "1H": "'7.26' or '7.26:2'", "HSQC": "'7.26:128.5'"}
