@@ -176,7 +176,7 @@ def test_assign_and_verify_commands(tmp_path, capsys):
     out = tmp_path / "ea.nmredata.sdf"
     assert main(["assign", "--smiles", "CCOC(C)=O", *peaks, "-o", str(out)]) == 0
     record = next(Chem.SDMolSupplier(str(out), removeHs=False))
-    assert record.GetProp("NMREDATA_VERSION") == "1.1" and "60.4" in record.GetProp("NMREDATA_ASSIGNMENT")
+    assert record.GetProp("NMREDATA_VERSION").startswith("1.1") and "60.4" in record.GetProp("NMREDATA_ASSIGNMENT")
     assert main(["verify", "--candidates", "COC(=O)CC", "CCOC(C)=O", "not-a-smiles", *peaks,
                  "-o", str(tmp_path / "v.csv")]) == 0
     report = pd.read_csv(tmp_path / "v.csv")
