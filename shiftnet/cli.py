@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--workers", type=int, default=0,
                          help="extra processes that featurise ahead (helps on 4+ cores; default 0)")
     predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    predict.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                         help="where the network runs (auto: CUDA when present); featurisation stays on the CPU")
     predict.add_argument("--plot", type=Path, metavar="FILE",
                          help="picture of each prediction (.png/.svg/.pdf): the molecule with its shifts beside the "
                               "13C and 1H stick spectra; several molecules give FILE_<index>.png")
@@ -110,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--threads", type=int, default=1)
     train.add_argument("--h-weight", type=float, default=1.0, help="weight of the 1H loss terms relative to 13C")
     train.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                       help="where training runs (auto: CUDA when present)")
     process = commands.add_parser("process", help="read and process a spectrum (Bruker, Varian, NMRPipe, JCAMP-DX)",
                                   epilog=PROCESS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     process.add_argument("path", type=Path, help="Bruker expno directory, Varian .fid directory, NMRPipe or JCAMP-DX file")
@@ -323,7 +327,7 @@ def _run_predict(args: argparse.Namespace) -> int:
         output_format(args.output, args.format)
         check_not_an_input(args.output, [args.input] if args.input is not None else [])
         _check_plot_output(args.plot, args.input)
-        predictor = ShiftPredictor(args.models, workers=args.workers)
+        predictor = ShiftPredictor(args.models, workers=args.workers, device=args.device)
         inputs = args.input if args.input is not None else list(args.smiles)
         n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
                                                   solvent=args.solvent, progress=not args.no_progress,
@@ -338,6 +342,7 @@ def _run_train(args: argparse.Namespace) -> int:
     import json
     import logging
 
+    from .nn import resolve_device
     from .shifts.train import ResumeError, TrainConfig, train_shift_model
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -345,10 +350,14 @@ def _run_train(args: argparse.Namespace) -> int:
     missing = [str(p) for p in given if p is not None and not p.is_file()]
     if missing:
         raise _UsageError(f"file(s) not found: {', '.join(missing)}")
+    try:
+        resolve_device(args.device)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
     config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
                          h_weight=args.h_weight, dropout=args.dropout, virtual_node=args.virtual_node,
-                         dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema)
+                         dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema, device=args.device)
     try:
         metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
                                     args.dft)

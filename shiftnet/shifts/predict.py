@@ -23,6 +23,7 @@ from .featurize import CARBON_CODE, GraphBatch, featurize_batch
 from .model import NUCLEI, ShiftModel, load_model
 from .uncertainty import ensemble_forward
 from ..export import check_not_an_input, open_writer, output_format
+from ..nn import resolve_device
 from ..molecules import MoleculeError, PreparedMolecule, prepare, to_mol
 from ..readers import StructureRecord, read_structures
 from ..results import BatchTable, MoleculeResult
@@ -63,12 +64,14 @@ class ShiftPredictor:
     workers : processes that parse and featurise the next chunks while the network runs on
         the current one (0: everything in this process). Only for machines with spare cores:
         on 2 cores it measured slower than 0 (bench/bench_predict.py).
+    device : "auto" (CUDA when present), "cpu" or "cuda"; featurisation stays on the CPU.
     """
 
     def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 128,
-                 chunk_size: int = 2048, workers: int = 0) -> None:
+                 chunk_size: int = 2048, workers: int = 0, device: str = "auto") -> None:
         self.model_paths = [Path(p) for p in (model_paths or default_model_paths())]
-        self.models: list[ShiftModel] = [load_model(p)[0] for p in self.model_paths]
+        self.device = resolve_device(device)
+        self.models: list[ShiftModel] = [load_model(p)[0].to(self.device) for p in self.model_paths]
         self.batch_size = batch_size
         self.chunk_size = chunk_size
         self.workers = workers
@@ -169,8 +172,8 @@ class ShiftPredictor:
 
     def _forward(self, graph: GraphBatch) -> tuple[dict, dict]:
         """Ensemble mean and total variance (mean of variances + variance of means) per node."""
-        out = ensemble_forward(self.models, graph)
-        return {n: out[n][0].numpy() for n in NUCLEI}, {n: out[n][1].numpy() for n in NUCLEI}
+        out = ensemble_forward(self.models, graph.to(self.device))
+        return ({n: out[n][0].cpu().numpy() for n in NUCLEI}, {n: out[n][1].cpu().numpy() for n in NUCLEI})
 
 
 def _check_nuclei(nuclei: Sequence[str] | str) -> tuple[str, ...]:
@@ -334,13 +337,14 @@ class _ProgressBar:
             self.bar.close()
 
 
-@functools.lru_cache(maxsize=1)
-def default_predictor() -> ShiftPredictor:
-    """The shipped model(s), loaded once per process."""
-    return ShiftPredictor()
+@functools.lru_cache(maxsize=2)
+def default_predictor(device: str = "auto") -> ShiftPredictor:
+    """The shipped model(s), loaded once per process and device."""
+    return ShiftPredictor(device=device)
 
 
-def predict(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False) -> list[MoleculeResult]:
+def predict(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False,
+            device: str = "auto") -> list[MoleculeResult]:
     """Predict 13C / 1H shifts with the shipped models; one result per input molecule.
 
     Parameters
@@ -351,11 +355,12 @@ def predict(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool
     solvent : None ("unknown"), a solvent name (CDCl3, DMSO-d6, CD3OD, D2O, C6D6, acetone-d6,
         CD3CN, ...), or one name per input molecule.
     progress : show a progress bar on stderr for long inputs.
+    device : "auto" (CUDA when present), "cpu" or "cuda".
     """
-    return default_predictor().predict(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
+    return default_predictor(device).predict(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
 
 
 def predict_iter(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None,
-                 progress: bool = False) -> Iterator[MoleculeResult]:
+                 progress: bool = False, device: str = "auto") -> Iterator[MoleculeResult]:
     """Streaming form of :func:`predict`: yields results in input order, chunk by chunk."""
-    return default_predictor().predict_iter(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
+    return default_predictor(device).predict_iter(inputs, nuclei=nuclei, solvent=solvent, progress=progress)

@@ -31,6 +31,7 @@ from .corpus import load_training_data
 from .data import ShiftExample, attach_dft
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
 from .model import NUCLEI, ShiftModel, load_model, save_model
+from ..nn import resolve_device
 from .uncertainty import Z90, calibrate_ensemble, ensemble_forward, ensemble_predictions
 
 log = logging.getLogger("shiftnet.shifts.train")
@@ -58,6 +59,7 @@ class TrainConfig:
     seed: int = 0
     threads: int = 1
     max_minutes: float | None = None
+    device: str = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
 
 
 @dataclass
@@ -69,7 +71,16 @@ class Batch:
     match_group: torch.Tensor           # (N,), -1 = none
     match_value: torch.Tensor           # (N,)
     teacher: torch.Tensor | None = None  # (N, 4): 13C mean, var, 1H mean, var (ppm); see attach_teacher
-    y_dft: torch.Tensor | None = None    # (N, 2): DFT 13C, 1H (ppm), NaN = none; see datasets.attach_dft
+    y_dft: torch.Tensor | None = None    # (N, 2): DFT 13C, 1H (ppm), NaN = none; see data.attach_dft
+
+    def to(self, device: torch.device) -> "Batch":
+        """The same batch on ``device``."""
+        def move(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.to(device)
+
+        return Batch(graph=self.graph.to(device), y={k: v.to(device) for k, v in self.y.items()},
+                     match_group=self.match_group.to(device), match_value=self.match_value.to(device),
+                     teacher=move(self.teacher), y_dft=move(self.y_dft))
 
 
 def collate_examples(examples: list[ShiftExample]) -> Batch:
@@ -119,7 +130,7 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
     h = model.encode(batch.graph)
     out = model.heads_forward(h, scaled=True)
     scaling = model.scaling
-    parts, total = {}, torch.zeros(())
+    parts, total = {}, h.new_zeros(())
     for k, nucleus in enumerate(NUCLEI):
         mean, var = out[nucleus]
         sd = scaling.std[nucleus]
@@ -156,7 +167,7 @@ def dft_loss(model: ShiftModel, h: torch.Tensor, y_dft: torch.Tensor, parts: dic
     """L1 of the auxiliary DFT head (standardised like the experimental targets) on nodes with
     DFT values; ``h`` ``(N, dim)`` node embeddings, ``y_dft`` ``(N, 2)`` ppm. Adds ``dft_*`` to parts."""
     pred = model.dft_head(h)
-    total = torch.zeros(())
+    total = h.new_zeros(())
     for k, nucleus in enumerate(NUCLEI):
         y = model.scaling.standardise(nucleus, y_dft[:, k])
         has = ~torch.isnan(y)
@@ -195,7 +206,7 @@ def attach_teacher(models: list[ShiftModel], examples: list[ShiftExample], batch
         graph = collate_examples(chunk).graph
         out = ensemble_forward(models, graph)
         columns = [column for nucleus in NUCLEI for column in out[nucleus]]
-        table = torch.stack(columns, dim=1).numpy().astype(np.float32)
+        table = torch.stack(columns, dim=1).cpu().numpy().astype(np.float32)
         sizes = np.cumsum([e.graph.num_nodes for e in chunk])[:-1]
         for example, rows in zip(chunk, np.split(table, sizes)):
             example.teacher = rows
@@ -243,9 +254,10 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
     run_dir.mkdir(parents=True, exist_ok=True)
     assigned = [e for e in train if e.source != "unassigned"]
     mean, std = target_stats(assigned)
+    device = resolve_device(config.device)
     model = ShiftModel(dim=config.dim, layers=config.layers, dropout=config.dropout,
                        target_mean=mean, target_std=std, dft_head=config.dft_weight > 0,
-                       virtual_node=config.virtual_node)
+                       virtual_node=config.virtual_node).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     ema = None
     if config.ema_decay > 0:
@@ -261,7 +273,7 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
         rng = np.random.default_rng(config.seed + epoch)
         sums: dict[str, list[float]] = {}
         for batch in iterate_batches(train, config.batch_size, rng):
-            loss, parts = batch_loss(model, batch, config)
+            loss, parts = batch_loss(model, batch.to(device), config)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -345,7 +357,8 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
              len(train), len(val), config.val_bucket)
     if teachers:
         torch.set_num_threads(config.threads)
-        attach_teacher([load_model(Path(p))[0] for p in teachers], train)
+        device = resolve_device(config.device)
+        attach_teacher([load_model(Path(p))[0].to(device) for p in teachers], train)
         info["teachers"] = [str(p) for p in teachers]
         log.info("distilling from %d teacher model(s)", len(teachers))
     if dft is not None:

@@ -24,6 +24,7 @@ Z90 = 1.6448536269514722
 def ensemble_components(models: list[ShiftModel], graph: GraphBatch) -> dict[str, tuple[torch.Tensor, ...]]:
     """Per nucleus ``(mean of means, mean of variances, variance of means)`` per node, shapes
     ``(N,)``, ppm and ppm^2 (calibrated member sigmas)."""
+    graph = graph.to(next(models[0].parameters()).device)
     outputs = [model(graph) for model in models]
     combined = {}
     for nucleus in NUCLEI:
@@ -59,7 +60,7 @@ def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample],
         for nucleus, attr in (("13C", "y_13c"), ("1H", "y_1h")):
             y = np.concatenate([getattr(e, attr) for e in chunk])
             has = ~np.isnan(y)
-            mean, member_var, spread = (t.numpy()[has] for t in out[nucleus])
+            mean, member_var, spread = (t.cpu().numpy()[has] for t in out[nucleus])
             rows[nucleus].append(pd.DataFrame({
                 "example": ex_index[has], "node": node[has], "y": y[has], "pred": mean,
                 "sigma": np.sqrt(member_var + spread), "member_var": member_var, "spread": spread,

@@ -201,3 +201,18 @@ def test_metal_bonded_into_the_molecule_stays_out_of_domain():
     bonded, lone_salt = predict(["CC[Hg]Cl", "[Na+].[Cl-]"])
     assert not bonded.ok and "Hg" in bonded.error
     assert not lone_salt.ok and "Na" in lone_salt.error  # no organic fragment: nothing is set aside
+
+
+def test_device_choice():
+    import pytest
+    import torch
+
+    from shiftnet import predict
+
+    on_cpu = predict(["CCO"], device="cpu")[0]
+    assert on_cpu.shifts.equals(predict(["CCO"])[0].shifts) or not torch.cuda.is_available()
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            predict(["CCO"], device="cuda")
+    with pytest.raises(ValueError, match="device must be"):
+        predict(["CCO"], device="tpu")
