@@ -43,9 +43,11 @@ def _zero_filled(fid: np.ndarray, labels: np.ndarray, rng: np.random.Generator) 
 def _merged(labels: np.ndarray) -> np.ndarray:
     """Labels ``(3, k)`` sorted by index with lines closer than MERGE_LINEWIDTHS fused
     (height-weighted position, larger height and width)."""
+    if labels.shape[1] == 0:
+        return labels
     labels = labels[:, np.argsort(labels[0])]
     groups = np.concatenate([[0], np.cumsum(np.diff(labels[0]) > MERGE_LINEWIDTHS * labels[2, 1:])])
-    out = np.zeros((3, groups[-1] + 1 if groups.size else 0))
+    out = np.zeros((3, groups[-1] + 1))
     for g in range(out.shape[1]):
         part = labels[:, groups == g]
         weight = np.abs(part[1]) + 1e-12

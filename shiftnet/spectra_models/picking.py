@@ -1,0 +1,268 @@
+"""Peak picking of 1D and 2D spectra: the CNN picker and the classical threshold picker.
+
+>>> from shiftnet import spectra
+>>> peaks = spectra.pick_peaks(spectrum, method="cnn")   # doctest: +SKIP
+>>> peaks.frame[["shift_ppm", "height", "width_hz", "confidence"]]   # doctest: +SKIP
+
+Both methods estimate the noise level robustly from the data
+(:func:`~shiftnet.spectra_models.peak_model.noise_level`, right for the correlated noise of
+apodised, zero-filled spectra), keep peaks of at least ``min_snr`` times it and
+report negative peaks (DEPT, edited HSQC) with their sign. 2D spectra: classical 2D local maxima
+of ``|data|``; with ``method="cnn"`` each one must be confirmed by the CNN on its F2 trace
+(the row through it), whose confidence it takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from scipy.signal import find_peaks
+
+from ..solvents import solvent_signals
+from ..spectra.core import PPMScale, Spectrum
+from ..spectra.peaks import parabolic_offset
+from .peak_model import Candidates, PeakPickerNet, decode, features, load_picker, noise_level
+
+__all__ = ["PickedPeaks", "pick_peaks", "pick_peaks_many", "DEFAULT_MODEL", "METHODS"]
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "weights" / "peak_picker.pt"
+METHODS = ("cnn", "threshold")
+#: Auto sign: also pick negative peaks when the deepest point reaches this fraction of the top.
+NEGATIVE_FRACTION = 0.3
+#: Threshold picker: minimum rise of a maximum above its neighbouring dips, in noise std.
+PROMINENCE_SNR = 2.0
+#: A peak within this many ppm of a solvent line is marked "solvent".
+SOLVENT_TOLERANCE_PPM = {"13C": 0.15, "1H": 0.03}
+COLUMNS_1D = ["shift_ppm", "index", "height", "width_hz", "confidence", "snr", "source"]
+COLUMNS_2D = ["shift_ppm_f1", "shift_ppm_f2", "index_f1", "index_f2", "height", "confidence", "snr"]
+
+
+@dataclass
+class PickedPeaks:
+    """Peaks of one spectrum.
+
+    Attributes
+    ----------
+    frame : one row per peak, by position. 1D: ``shift_ppm`` (NaN without a ppm axis),
+        ``index`` (fractional point), ``height`` (signed, data units), ``width_hz`` (FWHM; NaN
+        without an axis), ``confidence`` (0-1), ``snr`` (|height| / noise), ``source``
+        ("sample", or "solvent" near a residual solvent line of ``spectrum.meta["solvent"]``).
+        2D: ``shift_ppm_f1, shift_ppm_f2, index_f1, index_f2, height, confidence, snr``.
+    noise : robust noise standard deviation of the data, data units.
+    method : "cnn" or "threshold".
+    width_points : 1D: FWHM of each row in points, shape ``(n_peaks,)``.
+    """
+
+    frame: pd.DataFrame
+    noise: float
+    method: str
+    width_points: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+# ----------------------------------------------------------------------------- input
+
+def _checked(x: Spectrum | np.ndarray) -> tuple[np.ndarray, list[PPMScale] | None, Spectrum | None]:
+    """Real data, its ppm scales (None for a bare array) and the Spectrum; ValueError otherwise."""
+    spectrum = x if isinstance(x, Spectrum) else None
+    data = np.asarray(spectrum.data if spectrum is not None else x)
+    if np.iscomplexobj(data):
+        raise ValueError("complex data: pass the real part of a phased spectrum (spectrum.real)")
+    if not np.issubdtype(data.dtype, np.number) or data.dtype == bool:
+        raise ValueError(f"spectrum data must be real numbers, got dtype {data.dtype}")
+    if data.ndim not in (1, 2):
+        raise ValueError(f"peak picking needs a 1D or 2D spectrum, got {data.ndim} dimensions")
+    if data.size == 0 or min(data.shape) < 3:
+        raise ValueError(f"spectrum too small to pick peaks: shape {data.shape}")
+    if not np.all(np.isfinite(data)):
+        raise ValueError(f"spectrum holds {int((~np.isfinite(data)).sum())} NaN or infinite values")
+    scales = None if spectrum is None else [spectrum.scale(axis) for axis in range(-data.ndim, 0)]
+    return data.astype(float), scales, spectrum
+
+
+def _check_options(method: str, min_snr: float, ppm_window, scales) -> None:
+    if method not in METHODS:
+        raise ValueError(f"unknown peak-picking method {method!r}; use one of {', '.join(METHODS)}")
+    if not (np.isfinite(min_snr) and min_snr > 0):
+        raise ValueError(f"min_snr must be positive, got {min_snr}")
+    if ppm_window is not None and scales is None:
+        raise ValueError("ppm_window needs a Spectrum with a ppm axis (a bare array has points only)")
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> PeakPickerNet:
+    return load_picker(Path(path))[0]
+
+
+def _model(model: PeakPickerNet | str | Path | None) -> PeakPickerNet:
+    return model if isinstance(model, PeakPickerNet) else _load(str(model or DEFAULT_MODEL))
+
+
+# ----------------------------------------------------------------------------- 1D pickers
+
+def _threshold_candidates(data: np.ndarray, sigma: float, min_snr: float) -> Candidates:
+    """Local maxima above ``min_snr * sigma`` that rise :data:`PROMINENCE_SNR` sigma above the
+    dips to their neighbours, with parabolic apexes and the FWHM from linear interpolation of
+    the half-height crossings."""
+    peak, _ = find_peaks(data, height=min_snr * sigma, prominence=PROMINENCE_SNR * sigma)
+    index = peak + parabolic_offset(data[peak - 1], data[peak], data[peak + 1])
+    height = data[peak]
+    width = np.array([_fwhm(data, int(i), float(h)) for i, h in zip(peak, height)])
+    return Candidates(index=index, height=height, width_points=width,
+                      confidence=np.clip(height / (2.0 * min_snr * sigma), 0.0, 1.0))
+
+
+def _fwhm(data: np.ndarray, i: int, height: float) -> float:
+    """Full width at half ``height`` around point ``i`` in points (interpolated crossings)."""
+    half, edges = 0.5 * height, []
+    for step in (-1, 1):
+        j = i
+        while 0 <= j + step < data.size and data[j + step] > half:
+            j += step
+        k = j + step
+        if not 0 <= k < data.size:
+            edges.append(float(j))
+            continue
+        edges.append(j + step * (data[j] - half) / (data[j] - data[k]))
+    return float(edges[1] - edges[0])
+
+
+def _cnn_candidates(rows: np.ndarray, model: PeakPickerNet, threshold: float) -> list[Candidates]:
+    """CNN peaks of real spectra ``rows`` ``(batch, n)``."""
+    inputs, sigma = features(rows)
+    with torch.inference_mode():
+        return decode(model(inputs), sigma, threshold)
+
+
+def _signed(positive: Candidates, negative: Candidates | None) -> Candidates:
+    if negative is None:
+        return positive
+    return Candidates(*(np.concatenate([getattr(positive, k), sign * getattr(negative, k)])
+                        for k, sign in (("index", 1), ("height", -1), ("width_points", 1), ("confidence", 1))))
+
+
+def _use_negative(data: np.ndarray, negative: bool | None) -> bool:
+    return bool(-data.min() > NEGATIVE_FRACTION * data.max()) if negative is None else bool(negative)
+
+
+def _frame_1d(found: Candidates, sigma: float, min_snr: float, scale: PPMScale | None,
+              spectrum: Spectrum | None, ppm_window) -> tuple[pd.DataFrame, np.ndarray]:
+    snr = np.abs(found.height) / sigma
+    keep = snr >= min_snr
+    order = np.argsort(found.index[keep], kind="stable")
+    pick = lambda values: np.asarray(values)[keep][order]  # noqa: E731
+    index, width = pick(found.index), pick(found.width_points)
+    ppm = np.full(index.size, np.nan) if scale is None else scale.point_to_ppm(index)
+    width_hz = np.full(index.size, np.nan) if scale is None else width * scale.hz_per_point
+    frame = pd.DataFrame({"shift_ppm": ppm, "index": index, "height": pick(found.height), "width_hz": width_hz,
+                          "confidence": pick(found.confidence), "snr": pick(snr),
+                          "source": _sources(ppm, spectrum)})
+    if ppm_window is not None:
+        inside = (ppm >= min(ppm_window)) & (ppm <= max(ppm_window))
+        frame, width = frame[inside].reset_index(drop=True), width[inside]
+    return frame, width
+
+
+def _sources(ppm: np.ndarray, spectrum: Spectrum | None) -> np.ndarray:
+    """"solvent" for peaks near a residual solvent line of the spectrum's solvent, else "sample"."""
+    out = np.full(ppm.size, "sample", dtype=object)
+    solvent = None if spectrum is None else spectrum.meta.get("solvent")
+    nucleus = None if spectrum is None else spectrum.nucleus
+    if not solvent or nucleus not in SOLVENT_TOLERANCE_PPM:
+        return out
+    try:
+        signals = solvent_signals(solvent, nucleus)
+    except ValueError:
+        return out
+    for sig in signals:
+        k = len(sig.pattern)
+        lines = sig.shift_ppm + (np.arange(k) - (k - 1) / 2) * sig.j_hz / float(spectrum.obs_mhz)
+        near = np.abs(ppm[:, None] - lines[None, :]).min(axis=1) <= SOLVENT_TOLERANCE_PPM[nucleus]
+        out[near] = "solvent"
+    return out
+
+
+def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | None, model, threshold: float
+               ) -> tuple[list[Candidates], np.ndarray]:
+    """Candidates and noise levels of real spectra ``rows`` ``(batch, n)`` of one length."""
+    sigma = np.array([noise_level(r) for r in rows])
+    signs = [_use_negative(r, negative) for r in rows]
+    if method == "threshold":
+        found = [_signed(_threshold_candidates(r, s, min_snr), _threshold_candidates(-r, s, min_snr) if neg else None)
+                 for r, s, neg in zip(rows, sigma, signs)]
+        return found, sigma
+    flipped = [-r for r, neg in zip(rows, signs) if neg]
+    found = _cnn_candidates(np.concatenate([rows, np.asarray(flipped).reshape(-1, rows.shape[1])]),
+                            _model(model), threshold)
+    negatives = iter(found[len(rows):])
+    return [_signed(f, next(negatives) if neg else None) for f, neg in zip(found, signs)], sigma
+
+
+# ----------------------------------------------------------------------------- public
+
+def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float = 3.0,
+               ppm_window: tuple[float, float] | None = None, negative: bool | None = None,
+               threshold: float = 0.5, model: PeakPickerNet | str | Path | None = None) -> PickedPeaks:
+    """Pick the peaks of a 1D or 2D spectrum.
+
+    Parameters
+    ----------
+    x : a :class:`~shiftnet.spectra.Spectrum` (1D or 2D, real, phased) or a real NumPy array
+        ``(n,)`` / ``(n_f1, n_f2)`` (positions then in points only).
+    method : "cnn" (the learned picker) or "threshold" (local maxima above ``min_snr`` that rise
+        2 noise std above their neighbouring dips).
+    min_snr : minimum |height| over the robust noise std.
+    ppm_window : keep peaks with ``min <= shift_ppm <= max`` (1D: ``shift_ppm``; 2D: F2 and,
+        when given as ``((f1_lo, f1_hi), (f2_lo, f2_hi))``, F1 too).
+    negative : also pick negative peaks; None decides from the data (deepest point beyond 30 %
+        of the tallest, as in DEPT-135 or edited HSQC).
+    threshold : CNN peak-centre probability needed (0-1).
+    model : the CNN (module or model-file path); default the shipped ``weights/peak_picker.pt``.
+
+    Returns
+    -------
+    :class:`PickedPeaks` (``.frame``, ``.noise``).
+
+    Raises
+    ------
+    ValueError : complex, non-finite, empty or 3D+ data, unknown method, bad options.
+    """
+    data, scales, spectrum = _checked(x)
+    _check_options(method, min_snr, ppm_window, scales)
+    if data.ndim == 2:
+        from .picking2d import pick_2d
+        return pick_2d(data, scales, method, min_snr, ppm_window, negative, threshold, model)
+    (found,), (sigma,) = _pick_rows(data[None], method, min_snr, negative, model, threshold)
+    frame, width = _frame_1d(found, float(sigma), min_snr, scales and scales[0], spectrum, ppm_window)
+    return PickedPeaks(frame=frame, noise=float(sigma), method=method, width_points=width)
+
+
+def pick_peaks_many(spectra: Sequence[np.ndarray], method: str = "cnn", *, min_snr: float = 3.0,
+                    negative: bool | None = None, threshold: float = 0.5,
+                    model: PeakPickerNet | str | Path | None = None, batch_size: int = 32) -> list[PickedPeaks]:
+    """:func:`pick_peaks` for many real 1D arrays of one length, batched through the CNN.
+
+    Parameters
+    ----------
+    spectra : real arrays, each ``(n,)`` (positions in points).
+    batch_size : spectra per CNN call.
+    """
+    rows = np.stack([_checked(s)[0] for s in spectra]) if len(spectra) else np.zeros((0, 3))
+    if rows.ndim != 2:
+        raise ValueError("pick_peaks_many takes 1D spectra of one length")
+    _check_options(method, min_snr, None, None)
+    out = []
+    for start in range(0, len(rows), batch_size):
+        found, sigma = _pick_rows(rows[start:start + batch_size], method, min_snr, negative, model, threshold)
+        for f, s in zip(found, sigma):
+            frame, width = _frame_1d(f, float(s), min_snr, None, None, None)
+            out.append(PickedPeaks(frame=frame, noise=float(s), method=method, width_points=width))
+    return out
