@@ -69,16 +69,22 @@ def _parser() -> argparse.ArgumentParser:
     source = predict.add_mutually_exclusive_group(required=True)
     source.add_argument("--smiles", nargs="+", metavar="S", help="one or more SMILES")
     source.add_argument("-i", "--input", type=Path, metavar="FILE",
-                        help="structure file: .smi, .csv/.tsv (smiles column), .sdf, .mol, .parquet")
-    predict.add_argument("-o", "--output", type=Path, metavar="OUT",
-                         help="output file; format from the suffix (.csv .tsv .json .sdf .parquet); default: stdout")
+                        help="structure file: .smi, .csv/.tsv (smiles column), .sdf, .mol, .parquet; with an "
+                             "output folder also a glob of Parquet/CSV files ('library/*.parquet')")
+    predict.add_argument("-o", "--output", metavar="OUT",
+                         help="output file, format from the suffix (.csv .tsv .json .sdf .parquet; default: stdout), "
+                              "or a folder (trailing /) for one Parquet file per input partition (Dask)")
     predict.add_argument("--nucleus", nargs="+", default=["13C", "1H"], choices=["13C", "1H"])
     predict.add_argument("--solvent", default=None,
                          help="CDCl3, DMSO-d6, CD3OD, D2O, C6D6, acetone-d6, CD3CN, ... (default: unknown)")
     predict.add_argument("--format", choices=["csv", "tsv", "json", "sdf", "parquet"], default=None)
     predict.add_argument("--models", nargs="+", type=Path, metavar="PT", help="model files (default: shipped)")
-    predict.add_argument("--workers", type=int, default=0,
-                         help="extra processes that featurise ahead (helps on 4+ cores; default 0)")
+    predict.add_argument("--workers", type=int, default=None,
+                         help="one output file: extra processes that featurise ahead (helps on 4+ cores; default 0); "
+                              "an output folder: local Dask worker processes (default 2)")
+    predict.add_argument("--scheduler", metavar="ADDRESS",
+                         help="a running Dask scheduler (tcp://HOST:8786): predict partition by partition into "
+                              "the output folder (pip install shiftnet[dask])")
     predict.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     predict.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                          help="where the network runs (auto: CUDA when present); featurisation stays on the CPU")
@@ -316,7 +322,33 @@ def _write(writer, value, path: Path) -> None:
         raise _UsageError(str(exc)) from None
 
 
+def _is_folder_output(output: str | None, scheduler: str | None) -> bool:
+    """Partitioned (Dask) mode: a scheduler, or an output folder (existing, or named with a trailing /)."""
+    return bool(scheduler) or (output is not None and (output.endswith(("/", "\\")) or Path(output).is_dir()))
+
+
+def _run_predict_partitioned(args: argparse.Namespace) -> int:
+    """``-i 'library/*.parquet' -o out_dir/``: one Parquet file per input partition, resumable."""
+    if args.input is None or args.output is None:
+        raise _UsageError("partitioned prediction needs -i FILES (a glob of Parquet/CSV files) and -o FOLDER/")
+    try:
+        from .dask import predict_to_directory
+        counts = predict_to_directory(str(args.input), args.output, scheduler=args.scheduler,
+                                      workers=args.workers or 2, nuclei=args.nucleus, solvent=args.solvent)
+    except ImportError as exc:
+        raise _UsageError(f"partitioned prediction needs Dask: pip install shiftnet[dask] ({exc})") from None
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"shiftnet: {counts['partitions']} partitions ({counts['written']} written, {counts['skipped']} already "
+          f"done); {counts['ok']} of {counts['molecules']} molecules predicted in this run", file=sys.stderr)
+    return 0 if counts["ok"] > 0 or counts["written"] == 0 else 1
+
+
 def _run_predict(args: argparse.Namespace) -> int:
+    folder = _is_folder_output(args.output, args.scheduler)
+    args.output = Path(args.output) if args.output is not None else None  # a str to keep a trailing "/"
+    if folder:
+        return _run_predict_partitioned(args)
     from .export import check_not_an_input, output_format
     from .modelfile import ModelFileError
     from .shifts.predict import ShiftPredictor
@@ -327,7 +359,7 @@ def _run_predict(args: argparse.Namespace) -> int:
         output_format(args.output, args.format)
         check_not_an_input(args.output, [args.input] if args.input is not None else [])
         _check_plot_output(args.plot, args.input)
-        predictor = ShiftPredictor(args.models, workers=args.workers, device=args.device)
+        predictor = ShiftPredictor(args.models, workers=args.workers or 0, device=args.device)
         inputs = args.input if args.input is not None else list(args.smiles)
         n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
                                                   solvent=args.solvent, progress=not args.no_progress,

@@ -16,8 +16,8 @@ import pandas as pd
 from rdkit import Chem
 
 _CHUNK_ROWS = 10_000
-_SMILES_COLUMNS = ("smiles", "SMILES", "Smiles", "canonical_smiles", "smi")
-_NAME_COLUMNS = ("name", "Name", "NAME", "id", "ID", "Id", "mol_id", "nmrshiftdb_id")
+SMILES_COLUMNS = ("smiles", "SMILES", "Smiles", "canonical_smiles", "smi")
+NAME_COLUMNS = ("name", "Name", "NAME", "id", "ID", "Id", "mol_id", "nmrshiftdb_id")
 
 
 class StructureFileError(ValueError):
@@ -99,10 +99,10 @@ def _check_parquet(path: Path) -> None:
 
 def _structure_column(columns, path: Path) -> tuple[str | None, str | None]:
     """``(smiles column, molblock column)``; raises when there is neither."""
-    smiles_col = _pick(columns, _SMILES_COLUMNS)
+    smiles_col = _pick(columns, SMILES_COLUMNS)
     mol_col = "molblock" if "molblock" in columns else None
     if smiles_col is None and mol_col is None:
-        raise StructureFileError(f"{path}: no SMILES column (looked for {', '.join(_SMILES_COLUMNS)}) "
+        raise StructureFileError(f"{path}: no SMILES column (looked for {', '.join(SMILES_COLUMNS)}) "
                                  f"or molblock column; columns are {', '.join(map(str, columns))}")
     return smiles_col, mol_col
 
@@ -136,7 +136,7 @@ def _name(value) -> str | None:
 
 def _records_from_frame(frame: pd.DataFrame, path: Path) -> Iterator[StructureRecord]:
     smiles_col, mol_col = _structure_column(frame.columns, path)
-    name_col = _pick(frame.columns, _NAME_COLUMNS)
+    name_col = _pick(frame.columns, NAME_COLUMNS)
     names = [_name(v) for v in frame[name_col].tolist()] if name_col else [None] * len(frame)
     if mol_col is not None:
         for name, block in zip(names, frame[mol_col].tolist()):
