@@ -7,6 +7,7 @@ command failed, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -120,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--max-minutes", type=float, default=None, help="stop after this much training time")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                        help="where training runs (auto: CUDA when present)")
+    train.add_argument("--distributed", action="store_true",
+                       help="data-parallel over the processes of torchrun --nproc_per_node=N (gloo on CPU, NCCL on "
+                            "GPU); --batch-size is per process")
     process = commands.add_parser("process", help="read and process a spectrum (Bruker, Varian, NMRPipe, JCAMP-DX)",
                                   epilog=PROCESS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     process.add_argument("path", type=Path, help="Bruker expno directory, Varian .fid directory, NMRPipe or JCAMP-DX file")
@@ -384,18 +388,22 @@ def _run_train(args: argparse.Namespace) -> int:
         raise _UsageError(f"file(s) not found: {', '.join(missing)}")
     try:
         resolve_device(args.device)
+        if args.distributed and "RANK" not in os.environ:
+            raise ValueError("--distributed runs under torchrun: torchrun --nproc_per_node=N -m shiftnet.cli train ...")
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
     config = TrainConfig(dim=args.dim, layers=args.layers, epochs=args.epochs, batch_size=args.batch_size,
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
                          h_weight=args.h_weight, dropout=args.dropout, virtual_node=args.virtual_node,
-                         dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema, device=args.device)
+                         dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema, device=args.device,
+                         distributed=args.distributed)
     try:
         metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
                                     args.dft)
     except ResumeError as exc:
         raise _UsageError(str(exc)) from None
-    print(json.dumps(metrics, indent=2))
+    if metrics:  # under --distributed only rank 0 reports
+        print(json.dumps(metrics, indent=2))
     return 0
 
 

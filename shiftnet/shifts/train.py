@@ -32,6 +32,7 @@ from .data import ShiftExample, attach_dft
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
 from .model import NUCLEI, ShiftModel, load_model, save_model
 from ..nn import resolve_device
+from . import parallel
 from .uncertainty import Z90, calibrate_ensemble, ensemble_forward, ensemble_predictions
 
 log = logging.getLogger("shiftnet.shifts.train")
@@ -60,6 +61,7 @@ class TrainConfig:
     threads: int = 1
     max_minutes: float | None = None
     device: str = "auto"  # "auto" (CUDA when present), "cpu" or "cuda"
+    distributed: bool = False  # data-parallel under torchrun (see shiftnet.shifts.parallel)
 
 
 @dataclass
@@ -188,11 +190,13 @@ def nucleus_applies(x: torch.Tensor, nucleus: str) -> torch.Tensor:
     return x[:, 2] > 0
 
 
-def iterate_batches(examples: list[ShiftExample], batch_size: int, rng: np.random.Generator | None):
-    """Yield collated batches; shuffled when ``rng`` is given."""
+def iterate_batches(examples: list[ShiftExample], batch_size: int, rng: np.random.Generator | None,
+                    group: parallel.Group = parallel.Group()):
+    """Yield collated batches (this process's share of each global batch); shuffled when ``rng``
+    is given."""
     order = rng.permutation(len(examples)) if rng is not None else np.arange(len(examples))
-    for start in range(0, len(order), batch_size):
-        yield collate_examples([examples[i] for i in order[start:start + batch_size]])
+    for part in parallel.shard(order, batch_size, group):
+        yield collate_examples([examples[i] for i in part])
 
 
 @torch.inference_mode()
@@ -255,15 +259,17 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
     assigned = [e for e in train if e.source != "unassigned"]
     mean, std = target_stats(assigned)
     device = resolve_device(config.device)
+    group = parallel.start(config.distributed, device)
     model = ShiftModel(dim=config.dim, layers=config.layers, dropout=config.dropout,
                        target_mean=mean, target_std=std, dft_head=config.dft_weight > 0,
                        virtual_node=config.virtual_node).to(device)
+    parallel.same_start(model, group)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     ema = None
     if config.ema_decay > 0:
         ema = torch.optim.swa_utils.AveragedModel(
             model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
-    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    steps_per_epoch = len(parallel.shard(np.arange(len(train)), config.batch_size, group))
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, pct_start=0.05,
                                                     total_steps=config.epochs * steps_per_epoch)
     start_epoch, elapsed = _resume(run_dir / "checkpoint.pt", model, optimizer, scheduler, ema)
@@ -272,10 +278,11 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
         model.train()
         rng = np.random.default_rng(config.seed + epoch)
         sums: dict[str, list[float]] = {}
-        for batch in iterate_batches(train, config.batch_size, rng):
+        for batch in iterate_batches(train, config.batch_size, rng, group):
             loss, parts = batch_loss(model, batch.to(device), config)
             optimizer.zero_grad()
             loss.backward()
+            parallel.average_gradients(model, group)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
             scheduler.step()
@@ -283,22 +290,17 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
                 ema.update_parameters(model)
             for k, v in parts.items():
                 sums.setdefault(k, []).append(v)
-        record = {"epoch": epoch + 1, "minutes": (time.time() - t0) / 60,
-                  **{f"train_{k}": float(np.mean(v)) for k, v in sums.items()}, **evaluate(model, val)}
-        if ema is not None:
-            record.update({f"ema_{k}": v for k, v in evaluate(ema.module, val).items()})
-        with open(run_dir / "log.jsonl", "a") as fh:
-            fh.write(json.dumps(record) + "\n")
-        log.info(json.dumps(record))
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "epoch": epoch + 1,
-                    "ema": ema.state_dict() if ema is not None else None,
-                    "elapsed": time.time() - t0}, run_dir / "checkpoint.pt")
+        if group.main:
+            _end_of_epoch(run_dir, epoch, t0, sums, model, val, optimizer, scheduler, ema)
+        group.barrier()
         if config.max_minutes is not None and (time.time() - t0) / 60 > config.max_minutes:
             log.info("time budget reached after epoch %d", epoch + 1)
             break
+    parallel.stop(group)
     if ema is not None:
         model = ema.module
+    if not group.main:
+        return model, {}
     model.sigma_scale.fill_(1.0)
     scales = calibrate_ensemble([model], val)
     metrics = evaluate(model, val)
@@ -307,6 +309,22 @@ def train_model(train: list[ShiftExample], val: list[ShiftExample], config: Trai
                 "featurizer_version": FEATURIZER_VERSION}
     save_model(model, run_dir / "model.pt", training)
     return model, metrics
+
+
+def _end_of_epoch(run_dir: Path, epoch: int, t0: float, sums: dict, model, val, optimizer, scheduler,
+                  ema) -> None:
+    """Validate, append to ``log.jsonl`` and write the checkpoint (rank 0 only)."""
+    record = {"epoch": epoch + 1, "minutes": (time.time() - t0) / 60,
+              **{f"train_{k}": float(np.mean(v)) for k, v in sums.items()}, **evaluate(model, val)}
+    if ema is not None:
+        record.update({f"ema_{k}": v for k, v in evaluate(ema.module, val).items()})
+    with open(run_dir / "log.jsonl", "a") as fh:
+        fh.write(json.dumps(record) + "\n")
+    log.info(json.dumps(record))
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "epoch": epoch + 1,
+                "ema": ema.state_dict() if ema is not None else None,
+                "elapsed": time.time() - t0}, run_dir / "checkpoint.pt")
 
 
 class ResumeError(ValueError):
@@ -348,11 +366,18 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
     is distilled into the new model (see the module docstring); ``dft``: a ``dft8k_dev.parquet``
     layout table of DFT shifts for an auxiliary head (training molecules of the "dev" source;
     needs ``config.dft_weight > 0``). Re-running with the same
-    ``run_dir`` resumes from the last epoch's checkpoint. Returns the validation metrics.
+    ``run_dir`` resumes from the last epoch's checkpoint. With ``config.distributed`` (under
+    torchrun) every process trains on its share of each batch; rank 0 writes the files and
+    returns the metrics (the others return an empty dict). Returns the validation metrics.
     """
     run_dir = Path(run_dir)
+    group = parallel.start(config.distributed, resolve_device(config.device))
+    if not group.main:
+        group.barrier()  # rank 0 reads the data first and writes the cache the others then read
     train, val, info = load_training_data([Path(p) for p in paths], unassigned, outliers,
                                           config.val_bucket, cache_dir=run_dir)
+    if group.main:
+        group.barrier()
     log.info("training on %d molecules, validating on %d (skeleton bucket %d)",
              len(train), len(val), config.val_bucket)
     if teachers:
