@@ -1,9 +1,8 @@
-"""Data-parallel training: two gloo processes under torchrun follow one process with the
+"""Data-parallel training: two gloo processes under torchrun make the updates of one process with the
 doubled batch."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -56,9 +55,6 @@ def test_two_processes_make_the_updates_of_one_process_with_the_doubled_batch(tm
     assert run.returncode == 0, run.stderr[-2000:]
     one = torch.load(single / "model.pt", weights_only=True)["state_dict"]
     two = torch.load(double / "model.pt", weights_only=True)["state_dict"]
-    start = torch.load(single / "checkpoint.pt", weights_only=True)["model"]
-    moved = max(float((one[k] - start[k]).abs().max()) for k in start if k in one)
-    assert moved >= 0  # (checkpoint = end state; the comparison below is the test)
     for key in one:
         torch.testing.assert_close(two[key], one[key], rtol=1e-4, atol=1e-5)
     other = tmp_path / "other"  # the single process with the undoubled batch takes other steps
