@@ -9,9 +9,11 @@ two indirect dimensions.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
+
+from .core import FID
 
 KINDS = ("poisson-gap", "random", "exponential")
 #: Exponential schedules weight index ``i`` by ``exp(-EXP_DECAY * i / size)``.
@@ -85,6 +87,73 @@ def nus_mask(schedule: np.ndarray, size: int) -> np.ndarray:
     mask = np.zeros(size, dtype=bool)
     mask[np.asarray(schedule, dtype=int)] = True
     return mask
+
+
+def nus_schedule_of(fid: FID, rows_per_increment: int) -> tuple[np.ndarray | None, int]:
+    """The t1 schedule of a 2D FID and the full number of t1 points.
+
+    Parameters
+    ----------
+    fid : 2D FID; NUS data carry ``meta["nuslist"]`` (acquisition order) and ``meta["nus_td"]``.
+    rows_per_increment : FID rows per t1 increment (2 for States / echo-antiecho, 1 for QF).
+
+    Returns
+    -------
+    schedule, size : ``(m,)`` t1 index of each measured increment (None when uniformly
+        sampled) and the number of t1 points of the full grid (``m`` when uniform).
+
+    Raises
+    ------
+    ValueError : a NUS data set (Bruker ``FnTYPE = 2``) without its ``nuslist``, or fewer
+        schedule entries than measured increments.
+    """
+    measured = fid.data.shape[0] // rows_per_increment
+    listed = fid.meta.get("nuslist")
+    if listed is None:
+        if fid.meta.get("fntype") == 2:
+            raise ValueError(f"{fid.source or 'data'}: non-uniformly sampled (FnTYPE = 2) but no nuslist: "
+                             "the increments cannot be placed")
+        return None, measured
+    schedule = np.asarray(listed, dtype=int).reshape(len(listed), -1)[:, 0]
+    if schedule.size < measured:
+        raise ValueError(f"the nuslist has {schedule.size} entries for {measured} measured increments")
+    schedule = schedule[:measured]
+    size = int(fid.meta.get("nus_td") or 0) // rows_per_increment
+    return schedule, max(size, int(schedule.max()) + 1)
+
+
+def fill_nus(measured: np.ndarray, schedule: np.ndarray, size: int,
+             method: str | Callable | None = None) -> tuple[np.ndarray, dict]:
+    """Put NUS increments on the full t1 grid: zeros in the gaps, or a reconstruction.
+
+    Parameters
+    ----------
+    measured : complex t1 signal of the measured increments, shape ``(m, n2)`` (axis 0 = t1).
+    schedule : t1 index of each row of ``measured``, shape ``(m,)``.
+    size : points of the full t1 grid.
+    method : None or ``"zero-fill"`` (zeros at the missing points; the record carries a
+        warning: without reconstruction the spectrum has sampling artefacts), or a callable
+        ``f(measured, schedule, size) -> (size, n2)`` complex array.
+
+    Returns
+    -------
+    full, record : complex ``(size, n2)`` and its description for ``meta["steps"]``.
+    """
+    info = {"step": "nus", "measured": int(schedule.size), "size": int(size),
+            "fraction": round(schedule.size / size, 4)}
+    if callable(method):
+        full = np.asarray(method(measured, schedule, size))
+        if full.shape != (size,) + measured.shape[1:]:
+            raise ValueError(f"the NUS reconstruction returned shape {full.shape}, expected "
+                             f"{(size,) + measured.shape[1:]}")
+        return full, {**info, "method": getattr(method, "__name__", type(method).__name__)}
+    if method not in (None, "zero-fill"):
+        raise ValueError(f"nus must be None, 'zero-fill' or a callable, got {method!r}")
+    full = np.zeros((size,) + measured.shape[1:], dtype=complex)
+    full[schedule] = measured
+    warning = (f"non-uniformly sampled ({schedule.size} of {size} t1 points): zero-filled at the schedule "
+               "positions, NOT reconstructed; expect streaks along F1 (pass nus=<reconstruction>)")
+    return full, {**info, "method": "zero-fill", "warnings": [warning]}
 
 
 def write_nuslist(path: str | Path, schedule: np.ndarray) -> Path:

@@ -10,10 +10,13 @@ Defaults
 * digital filter: removed when the FID carries a group delay (``fid.group_delay``).
 * apodisation: exponential, 0.3 Hz for 1H / 1.0 Hz otherwise (1D); 2D see :mod:`.process2d`.
 * zero-filling: to twice the next power of two of the acquired points.
-* phase: automatic 0th + 1st order (:func:`.phase.autophase`); negative lines allowed for
-  DEPT-135 / edited pulse programs.
-* baseline: 4th-order polynomial through the signal-free points (1D).
-* reference: the solvent signal (from the parameters or ``solvent=``) when found, else none.
+* phase: automatic 0th + 1st order from the peaks, refined on the whole spectrum (1D,
+  :func:`.phase.autophase`); negative lines allowed for DEPT-135 / edited pulse programs.
+* baseline: Whittaker smoother through the points without signal (1D, :mod:`.baseline`).
+* reference: TMS (DSS in D2O) when present, else the solvent signal (from the parameters or
+  ``solvent=``), else the vendor's calibration with a warning (:mod:`.reference`).
+* warnings (``meta["warnings"]``, also raised): reference fallback, data that are not a
+  spectrum, NUS data without reconstruction (:mod:`.report`).
 """
 
 from __future__ import annotations
@@ -23,19 +26,20 @@ from typing import Any
 import numpy as np
 
 from . import steps
-from .baseline import correct_baseline
+from .baseline import baseline_record, correct_baseline
 from .core import FID, PPMScale, Spectrum
 from .fourier import FIRST_POINT_SCALE, fid_to_spectrum
 from .phase import autophase
 from .process2d import process_2d
 from .reference import reference_offset
-from ..solvents import canonical_name
+from .refsignals import solvent_name
+from .report import collect_warnings, emit_warnings, plausibility_warnings
 
 __all__ = ["process"]
 
 def _process_1d(fid: FID, *, digital_filter: bool, window: str | None, lb_hz: float | None, gb_hz: float,
                 sine_offset: float, size: int | None, phase: Any, allow_negative: bool | None,
-                baseline: int | None, reference: str | float | None, solvent: str | None) -> Spectrum:
+                baseline: str | int | None, reference: str | float | None, solvent: str | None) -> Spectrum:
     log: list[dict[str, Any]] = []
     data, sw, nucleus = fid.data, fid.sw_hz[0], fid.nucleus[0]
     grpdly = fid.group_delay
@@ -51,33 +55,32 @@ def _process_1d(fid: FID, *, digital_filter: bool, window: str | None, lb_hz: fl
     first_point = 1.0 if (digital_filter and grpdly > 0) else FIRST_POINT_SCALE
     spec = fid_to_spectrum(data, first_point=first_point)
     log.append({"step": "fourier_transform", "first_point": first_point})
-    spec, record = _phase_1d(spec, phase, allow_negative, str(fid.meta.get("pulse_program", "")))
+    problems = plausibility_warnings(fid.data, spec)
+    if problems:
+        log.append({"step": "plausibility", "warnings": problems})
+    negative = steps.negative_lines_expected(str(fid.meta.get("pulse_program", ""))) \
+        if allow_negative is None else allow_negative
+    spec, record = _phase_1d(spec, phase, negative)
     log.append(record)
-    real = spec.real
     if baseline is not None:
-        corrected = correct_baseline(real, baseline)
-        spec = corrected + 1j * spec.imag
-        real = corrected
-        log.append({"step": "baseline", "method": "polynomial", "order": baseline})
+        spec = correct_baseline(spec.real, baseline, negative_lines=negative) + 1j * spec.imag
+        log.append({"step": "baseline", **baseline_record(baseline)})
     scale = fid.scale(size=size)
-    solvent = solvent or fid.meta.get("solvent")
-    offset, record = reference_offset(real, scale, nucleus, reference, solvent,
-                                      _vendor_offsets(fid)[0])
+    offset, record = reference_offset(spec.real, scale, nucleus, reference, solvent, _vendor_offsets(fid)[0])
     log.append(record)
     scale = PPMScale(size=size, sw_hz=sw, obs_mhz=fid.obs_mhz[0], carrier_ppm=fid.carrier_ppm[0] + offset)
-    return Spectrum(data=real, ppm=scale.ppm_axis(), nucleus=nucleus, obs_mhz=fid.obs_mhz[0], source=fid.source,
-                    imag=spec.imag, meta=_meta(fid, log, solvent))
+    return Spectrum(data=spec.real, ppm=scale.ppm_axis(), nucleus=nucleus, obs_mhz=fid.obs_mhz[0],
+                    source=fid.source, imag=spec.imag, meta=_meta(fid, log, solvent))
 
 
-def _phase_1d(spec: np.ndarray, phase: Any, allow_negative: bool | None,
-              pulse_program: str) -> tuple[np.ndarray, dict[str, Any]]:
-    """Apply ``phase``: ``"auto"``, a ``(p0_deg, p1_deg)`` pair, or None."""
+def _phase_1d(spec: np.ndarray, phase: Any, negative: bool) -> tuple[np.ndarray, dict[str, Any]]:
+    """Apply ``phase``: ``"auto"`` (peak fit + whole-spectrum refinement), ``"peaks"`` (peak fit
+    only), a ``(p0_deg, p1_deg)`` pair, or None."""
     if phase is None:
         return spec, {"step": "phase", "method": None}
-    if phase == "auto":
-        negative = steps.negative_lines_expected(pulse_program) if allow_negative is None else allow_negative
-        spec, fit = autophase(spec, allow_negative=negative)
-        return spec, {"step": "phase", "method": "auto", "p0_deg": fit.p0_deg, "p1_deg": fit.p1_deg,
+    if phase in ("auto", "peaks"):
+        spec, fit = autophase(spec, allow_negative=negative, refine=phase == "auto")
+        return spec, {"step": "phase", "method": phase, "p0_deg": fit.p0_deg, "p1_deg": fit.p1_deg,
                       "allow_negative": negative, "n_peaks": fit.n_peaks, "coherence": fit.coherence}
     p0, p1 = phase
     return steps.phase_shift(spec, p0, p1), {"step": "phase", "method": "manual", "p0_deg": p0, "p1_deg": p1}
@@ -90,14 +93,15 @@ def _vendor_offsets(fid: FID) -> tuple[float | None, ...]:
 
 
 def _meta(fid: FID, log: list[dict[str, Any]], solvent: str | None) -> dict[str, Any]:
-    return {"steps": log, "solvent": canonical_name(solvent) if solvent else None,
-            "format": fid.meta.get("format"), "pulse_program": fid.meta.get("pulse_program", "")}
+    return {"steps": log, "solvent": solvent_name(solvent), "format": fid.meta.get("format"),
+            "pulse_program": fid.meta.get("pulse_program", ""), "warnings": collect_warnings(log)}
 
 
 def process(fid: FID, *, digital_filter: bool = True, window: Any = "auto", lb_hz: Any = None,
             gb_hz: Any = 5.0, sine_offset: Any = None, size: Any = None, phase: Any = "auto",
             allow_negative: bool | None = None, baseline: int | None | str = "auto",
-            reference: Any = "auto", solvent: str | None = None, quadrature: str | None = None) -> Spectrum:
+            reference: Any = "auto", solvent: str | None = None, quadrature: str | None = None,
+            nus: Any = None) -> Spectrum:
     """Process a 1D or 2D FID into a real spectrum with ppm axes.
 
     Parameters
@@ -110,28 +114,46 @@ def process(fid: FID, *, digital_filter: bool = True, window: Any = "auto", lb_h
     gb_hz : Gaussian line width in Hz for ``"gm"``.
     sine_offset : sine-bell start in units of pi (0 = sine, 0.5 = cosine bell).
     size : points after zero-filling (default: twice the next power of two); 2D: a pair.
-    phase : ``"auto"``, ``(p0_deg, p1_deg)`` (2D: a pair of pairs) or None (no phasing).
+    phase : ``"auto"`` (peak fit, then whole-spectrum ACME refinement in 1D), ``"peaks"`` (peak
+        fit only), ``(p0_deg, p1_deg)`` (2D: a pair of pairs) or None (no phasing).
     allow_negative : allow negative lines when phasing (default: from the pulse program).
-    baseline : polynomial order of the baseline correction, None for none; ``"auto"``: 4 in
-        1D, none in 2D.
-    reference : ``"auto"``, ``"solvent"``, ``"tms"``, a ppm offset (2D: a pair) or None.
+    baseline : ``"whittaker"`` (signal mask from the noise level + Whittaker smoother),
+        ``"polynomial"`` (4th order), an int (polynomial of that order) or None; ``"auto"``:
+        ``"whittaker"`` in 1D, none in 2D.
+    reference : ``"auto"`` (TMS/DSS when present, else the solvent line, else the vendor's
+        calibration with a warning), ``"tms"``, ``"solvent"`` (ValueError when not found),
+        ``"vendor"``, a ppm offset (2D: a pair) or None. 2D: ``"auto"`` = vendor.
     solvent : overrides the solvent in the parameters (e.g. ``"CDCl3"``, ``"DMSO"``).
     quadrature : 2D only, overrides ``fid.quadrature_f1`` (``"QF"``, ``"States"``,
         ``"States-TPPI"``, ``"Echo-Antiecho"``; any spelling of them).
+    nus : 2D data with a NUS schedule (``fid.meta["nuslist"]``): None or ``"zero-fill"`` puts
+        the measured increments at their schedule positions and zeros elsewhere, with a
+        :class:`~shiftnet.spectra.report.NUSWarning` (expect streaks along F1); a callable
+        ``f(measured, schedule, size) -> full`` reconstructs instead (``measured``: complex
+        ``(m, n2)`` t1 signal after the F2 transform, ``schedule``: ``(m,)`` t1 indices,
+        ``size``: full number of t1 points; returns complex ``(size, n2)``).
 
     Returns
     -------
     Spectrum : 1D data ``(n,)`` with ``ppm (n,)``; 2D data ``(n1, n2)`` with
-        ``ppm = (ppm_f1, ppm_f2)``; ``meta["steps"]`` records every step.
+        ``ppm = (ppm_f1, ppm_f2)``. ``meta["steps"]``: one record per step (``step``,
+        ``method`` and its parameters: phase values, baseline method, reference line found
+        and offset); ``meta["warnings"]``: list of strings (each also raised as a
+        :class:`~shiftnet.spectra.report.ProcessingWarning`); see
+        :func:`~shiftnet.spectra.report.process_summary` for a text summary.
     """
+    solvent = solvent or fid.meta.get("solvent") or fid.meta.get("solvent_raw") or None
     if fid.ndim == 1:
-        return _process_1d(fid, digital_filter=digital_filter, window="em" if window == "auto" else window,
+        spectrum = _process_1d(fid, digital_filter=digital_filter, window="em" if window == "auto" else window,
                            lb_hz=lb_hz, gb_hz=gb_hz, sine_offset=sine_offset or 0.0, size=size, phase=phase,
-                           allow_negative=allow_negative, baseline=4 if baseline == "auto" else baseline,
+                           allow_negative=allow_negative, baseline="whittaker" if baseline == "auto" else baseline,
                            reference=reference, solvent=solvent)
-    if fid.ndim == 2:
-        return process_2d(fid, digital_filter=digital_filter, window=window, lb_hz=lb_hz, gb_hz=gb_hz,
+    elif fid.ndim == 2:
+        spectrum = process_2d(fid, digital_filter=digital_filter, window=window, lb_hz=lb_hz, gb_hz=gb_hz,
                           sine_offset=sine_offset, size=size, phase=phase, allow_negative=allow_negative,
                           baseline=None if baseline == "auto" else baseline, reference=reference,
-                          solvent=solvent, quadrature=quadrature)
-    raise ValueError(f"process() handles 1D and 2D data, got {fid.ndim} dimensions")
+                          solvent=solvent, quadrature=quadrature, nus=nus)
+    else:
+        raise ValueError(f"process() handles 1D and 2D data, got {fid.ndim} dimensions")
+    emit_warnings(spectrum.meta["steps"])
+    return spectrum

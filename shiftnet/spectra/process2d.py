@@ -2,7 +2,8 @@
 
 Flow: F2 digital filter -> F1 quadrature rows to (cos, sin) pairs -> F2 window, zero-fill, FT
 -> phase-sensitive: F2 phase (from the first t1 increment), F1 complex points from the real
-parts of the pairs; QF: the complex F2 spectra themselves -> F1 window, zero-fill, FT ->
+parts of the pairs; QF: the complex F2 spectra themselves -> NUS data: the increments placed
+on the full t1 grid (zeros or a reconstruction, :func:`.nus.fill_nus`) -> F1 window, zero-fill, FT ->
 F1 phase (from the peaks of the 2D spectrum) or magnitude -> optional baseline -> ppm axes.
 """
 
@@ -13,12 +14,15 @@ from typing import Any
 
 import numpy as np
 from . import steps
-from .baseline import correct_baseline
+from .baseline import baseline_record, correct_baseline
 from .core import FID, PPMScale, Spectrum, canonical_quadrature
 from .fourier import FIRST_POINT_SCALE, fid_to_spectrum
 from .noise import noise_sigma
+from .nus import fill_nus, nus_schedule_of
 from .peaks import local_maxima
 from .phase import PhaseFit, apex_phases, autophase, fit_linear_phase
+from .refsignals import solvent_name
+from .report import collect_warnings, plausibility_warnings
 
 __all__ = ["process_2d", "quadrature_pairs", "phase_f1"]
 
@@ -78,7 +82,7 @@ def _f2_transform(rows: np.ndarray, fid: FID, window: str | None, lb_hz: float, 
 def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", lb_hz: Any = None,
                gb_hz: Any = 5.0, sine_offset: Any = None, size: Any = None, phase: Any = "auto",
                allow_negative: bool | None = None, baseline: int | None = None, reference: Any = "auto",
-               solvent: str | None = None, quadrature: str | None = None) -> Spectrum:
+               solvent: str | None = None, quadrature: str | None = None, nus: Any = None) -> Spectrum:
     """Process a 2D FID; parameters as :func:`shiftnet.spectra.process`, pairs are ``(f1, f2)``.
 
     Defaults: QF data -> sine bell (offset 0) in both dimensions and magnitude mode;
@@ -104,7 +108,7 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
         data = steps.remove_group_delay(data, grpdly)
         first_point = 1.0
         log.append({"step": "digital_filter", "grpdly_points": grpdly})
-    n_inc = data.shape[0] if magnitude_mode else data.shape[0] // 2
+    schedule, n_inc = nus_schedule_of(fid, 1 if magnitude_mode else 2)
     sizes = _pair(size) if size is not None else (steps.default_size(n_inc), steps.default_size(data.shape[1]))
     transform = partial(_f2_transform, fid=fid, window=windows[1], lb_hz=lbs[1], gb_hz=gbs[1],
                         sine_offset=offsets[1], size=sizes[1], first_point=first_point)
@@ -117,12 +121,18 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
         cos, sin, record = _phase_f2(cos, sin, _pair(phase)[1], negative)
         log.append(record)
         f1_points = cos.real + 1j * sin.real
-        if quad == "States-TPPI":
-            f1_points[1::2] *= -1
+    if schedule is not None:
+        f1_points, record = fill_nus(f1_points, schedule, n_inc, nus)
+        log.append(record)
+    if quad == "States-TPPI":
+        f1_points[1::2] *= -1
 
     columns = steps.apodize(f1_points.T, windows[0], fid.sw_hz[0], lbs[0], gbs[0], offsets[0])
     spec = fid_to_spectrum(steps.zero_fill(columns, sizes[0])).T
     log.append({"step": "f1", "size": sizes[0], **steps.window_record(windows[0], lbs[0], gbs[0], offsets[0])})
+    problems = plausibility_warnings(fid.data, spec)
+    if problems:
+        log.append({"step": "plausibility", "warnings": problems})
     if magnitude_mode:
         real = steps.magnitude(spec)
     else:
@@ -131,15 +141,15 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
         real = spec.real
     if baseline is not None:
         real = correct_baseline(correct_baseline(real, baseline).T, baseline).T
-        log.append({"step": "baseline", "method": "polynomial", "order": baseline})
+        log.append({"step": "baseline", **baseline_record(baseline)})
     shifts, record = _reference_2d(fid, reference)
     log.append(record)
     scales = [PPMScale(size=n, sw_hz=fid.sw_hz[a], obs_mhz=fid.obs_mhz[a], carrier_ppm=fid.carrier_ppm[a] + shifts[a])
               for a, n in enumerate(real.shape)]
     return Spectrum(data=real, ppm=tuple(s.ppm_axis() for s in scales), nucleus=tuple(fid.nucleus),
                     obs_mhz=tuple(fid.obs_mhz), source=fid.source,
-                    meta={"steps": log, "format": fid.meta.get("format"), "solvent": solvent or fid.meta.get("solvent"),
-                          "pulse_program": fid.meta.get("pulse_program", "")})
+                    meta={"steps": log, "format": fid.meta.get("format"), "solvent": solvent_name(solvent),
+                          "pulse_program": fid.meta.get("pulse_program", ""), "warnings": collect_warnings(log)})
 
 
 def _phase_f2(cos: np.ndarray, sin: np.ndarray, phase: Any, negative: bool) -> tuple[np.ndarray, np.ndarray, dict]:

@@ -47,19 +47,23 @@ def _synthetic_fid(lines_ppm, p0_deg, p1_deg, n=4096, sw_hz=5000.0, obs_mhz=500.
 # ----------------------------------------------------------------------------- synthetic
 
 
+@pytest.mark.parametrize("phase, p1_tolerance", [("peaks", 3.0), ("auto", 6.0)])
 @pytest.mark.parametrize("p0, p1", [(0.0, 0.0), (70.0, -40.0), (-150.0, 120.0)])
-def test_synthetic_phase_error_is_removed(p0, p1):
+def test_synthetic_phase_error_is_removed(p0, p1, phase, p1_tolerance):
+    """The peak fit alone is within 3 degrees of the truth; the ACME refinement ("auto") trades
+    a few degrees on isolated lines for no dispersive residue on overlapping ones."""
     lines = [9.1, 7.3, 5.6, 3.2, 1.05]
-    spec = process(_synthetic_fid(lines, p0, p1), reference=None, baseline=None)
+    spec = process(_synthetic_fid(lines, p0, p1), reference=None, baseline=None, phase=phase)
     found = _peaks(spec, 0.3)
     assert len(found) == len(lines)
     for ppm in lines:
         assert _nearest(found, ppm) < 2 * spec.scale().ppm_per_point
     assert spec.data.min() > -0.02 * spec.data.max()        # absorptive, no dispersion dips
     record = next(s for s in spec.meta["steps"] if s["step"] == "phase")
+    assert record["method"] == phase
     # the fitted correction undoes the error (p1 across the width, modulo 360)
     assert np.cos(np.deg2rad(record["p0_deg"] + p0 + record["p1_deg"] * 0.0)) > 0.99
-    assert abs(record["p1_deg"] + p1) < 3.0
+    assert abs(record["p1_deg"] + p1) < p1_tolerance
 
 
 def test_steps_are_recorded_and_can_be_switched_off():
