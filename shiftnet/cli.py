@@ -233,10 +233,10 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 def _run_process(args: argparse.Namespace) -> int:
     from . import spectra
-    from .export import write_spectrum
+    from .export import SPECTRUM_FORMATS, write_spectrum
 
-    _check_spectrum_output(args.output, args.path)
-    _check_plot_output(args.plot, args.path)
+    _check_output(args.output, SPECTRUM_FORMATS, args.path)
+    _check_output(args.plot, PLOT_SUFFIXES, args.path)
     try:
         spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
             spectra.read(args.path), solvent=args.solvent, lb_hz=args.lb_hz)
@@ -258,10 +258,10 @@ def _run_process(args: argparse.Namespace) -> int:
 
 def _run_simulate(args: argparse.Namespace) -> int:
     from . import spectra
-    from .export import write_spectrum
+    from .export import SPECTRUM_FORMATS, write_spectrum
 
-    _check_spectrum_output(args.output)
-    _check_plot_output(args.plot)
+    _check_output(args.output, SPECTRUM_FORMATS)
+    _check_output(args.plot, PLOT_SUFFIXES)
     source, mol = args.shifts, None
     if args.smiles is not None:
         from .shifts.predict import predict
@@ -290,28 +290,14 @@ def _run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_plot_output(plot: Path | None, source: Path | None = None) -> None:
-    """Usage errors for a ``--plot`` path: unknown suffix, or the input itself."""
+def _check_output(output: Path | None, suffixes: tuple[str, ...], source: Path | None = None) -> None:
+    """Usage errors for an output path: a suffix not in ``suffixes``, or the input itself."""
     from .export import check_not_an_input
-
-    if plot is None:
-        return
-    if plot.suffix.lower() not in PLOT_SUFFIXES:
-        raise _UsageError(f"cannot tell the picture format from {plot.name!r}: use {', '.join(PLOT_SUFFIXES)}")
-    try:
-        check_not_an_input(plot, [source] if source is not None else [])
-    except ValueError as exc:
-        raise _UsageError(str(exc)) from None
-
-
-def _check_spectrum_output(output: Path | None, source: Path | None = None) -> None:
-    """Usage errors for a spectrum output path: unknown suffix, or the input itself."""
-    from .export import SPECTRUM_FORMATS, check_not_an_input
 
     if output is None:
         return
-    if output.suffix.lower() not in SPECTRUM_FORMATS:
-        raise _UsageError(f"cannot tell the output format from {output.name!r}: use {', '.join(SPECTRUM_FORMATS)}")
+    if output.suffix.lower() not in suffixes:
+        raise _UsageError(f"cannot tell the format from {output.name!r}: use {', '.join(suffixes)}")
     try:
         check_not_an_input(output, [source] if source is not None else [])
     except ValueError as exc:
@@ -362,7 +348,7 @@ def _run_predict(args: argparse.Namespace) -> int:
         solvent_index(args.solvent)
         output_format(args.output, args.format)
         check_not_an_input(args.output, [args.input] if args.input is not None else [])
-        _check_plot_output(args.plot, args.input)
+        _check_output(args.plot, PLOT_SUFFIXES, args.input)
         predictor = ShiftPredictor(args.models, workers=args.workers or 0, device=args.device)
         inputs = args.input if args.input is not None else list(args.smiles)
         n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
