@@ -1,0 +1,86 @@
+"""Fixtures for the web tests: the page served by ``shiftnet.web.serve`` in a subprocess on a
+free local port, and a headless Chromium driven by Selenium (system chromium + chromedriver).
+Tests skip when the ``web`` extra, Selenium or Chromium is missing."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server() -> str:
+    """Base URL of a running ``shiftnet.web.serve`` (1 MB upload limit is the app default's
+    business; the tests use the default limits)."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("plotly")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", f"from shiftnet.web import serve; serve(port={port})"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"server did not start:\n{process.communicate()[0]}")
+            time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _chromium() -> tuple[str, str]:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    driver = shutil.which("chromedriver")
+    if not (browser and driver):
+        pytest.skip("chromium and chromedriver are not installed")
+    return browser, driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Selenium WebDriver), 1280x900."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    binary, driver_path = _chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def page(browser, server):
+    """The page freshly loaded."""
+    browser.get(server)
+    return browser
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the test run's screenshots go (also copied to docs/screenshots when it exists)."""
+    return tmp_path_factory.mktemp("screenshots")
