@@ -172,6 +172,8 @@ def _add_assign_parsers(commands) -> None:
     _add_peak_arguments(assign)
     assign.add_argument("-o", "--output", type=Path, help=".sdf (NMReDATA), .csv or .json; default: a table on stdout")
     assign.add_argument("--larmor-mhz", type=float, default=400.0, help="1H frequency written to NMReDATA")
+    assign.add_argument("--plot", type=Path, metavar="FILE",
+                        help="picture (.png/.svg/.pdf): the structure with the observed shifts, peaks labelled with atoms")
     verify = commands.add_parser("verify", help="rank candidate structures by how well they explain the peaks",
                                  epilog=VERIFY_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     verify.add_argument("--candidates", nargs="+", required=True, metavar="SMILES_OR_FILE",
@@ -197,8 +199,8 @@ def _run_assign(args: argparse.Namespace) -> int:
     from .assignment import assign
     from .assignment.nmredata import ASSIGNMENT_FORMATS, write_assignment
 
-    if args.output is not None and args.output.suffix.lower() not in ASSIGNMENT_FORMATS:
-        raise _UsageError(f"cannot tell the format from {args.output.name!r}: use {', '.join(ASSIGNMENT_FORMATS)}")
+    _check_output(args.output, ASSIGNMENT_FORMATS)
+    _check_output(args.plot, PLOT_SUFFIXES)
     try:
         result = assign(args.smiles, solvent=args.solvent, k=args.k, **_observed_lists(args))
     except ValueError as exc:
@@ -207,6 +209,10 @@ def _run_assign(args: argparse.Namespace) -> int:
         print(result.frame.round(3).to_string(index=False))
     else:
         print(f"written: {write_assignment(result, args.output, args.larmor_mhz)}")
+    if args.plot is not None:
+        from .plot import plot_assignment
+
+        print(f"picture: {plot_assignment(result, args.plot)}")
     return 0
 
 

@@ -456,13 +456,28 @@ def plot_simulation(sim: SimulatedSpectrum, path: str | Path | None = None, *, m
 def molecule_image(result: MoleculeResult, size: int = 900) -> np.ndarray:
     """RGBA image (``(size, size, 4)`` floats) of the heavy-atom structure with atom numbers and
     predicted shifts as atom notes: ``"5: 123.4 / 7.15"`` (13C / mean 1H of the atom's H)."""
+    carbon = result.nucleus("13C").groupby("atom_index")["shift_ppm"].first().to_dict()
+    hydrogen = result.by_heavy_atom().set_index("parent_index")["shift_ppm"].to_dict()
+    return annotated_structure(result.mol, _shift_notes(carbon, hydrogen), size)
+
+
+def _shift_notes(carbon: dict[int, float], hydrogen: dict[int, float]) -> dict[int, str]:
+    """Atom notes ``"13C / 1H"`` from per-atom 13C and per-heavy-atom 1H values (ppm)."""
+    notes = {}
+    for i in set(carbon) | set(hydrogen):
+        values = ([f"{carbon[i]:.1f}"] if i in carbon else []) + ([f"{hydrogen[i]:.2f}"] if i in hydrogen else [])
+        notes[i] = " / ".join(values)
+    return notes
+
+
+def annotated_structure(mol, notes: dict[int, str], size: int = 900) -> np.ndarray:
+    """RGBA image of ``mol``'s heavy atoms with input atom numbers, plus ``notes[i]`` after
+    atom ``i``'s number (``"i: note"``)."""
     from rdkit import Chem
     from rdkit.Chem import rdDepictor
     from rdkit.Chem.Draw import rdMolDraw2D
 
-    carbon = result.nucleus("13C").groupby("atom_index")["shift_ppm"].first().to_dict()
-    hydrogen = result.by_heavy_atom().set_index("parent_index")["shift_ppm"].to_dict()
-    mol = Chem.Mol(result.mol)
+    mol = Chem.Mol(mol)
     for atom in mol.GetAtoms():
         atom.SetIntProp("input_index", atom.GetIdx())
     heavy = Chem.RemoveHs(mol, sanitize=False)
@@ -470,8 +485,7 @@ def molecule_image(result: MoleculeResult, size: int = 900) -> np.ndarray:
     rdDepictor.Compute2DCoords(heavy, useRingTemplates=True)
     for atom in heavy.GetAtoms():
         i = atom.GetIntProp("input_index")
-        values = ([f"{carbon[i]:.1f}"] if i in carbon else []) + ([f"{hydrogen[i]:.2f}"] if i in hydrogen else [])
-        atom.SetProp("atomNote", f"{i}: {' / '.join(values)}" if values else str(i))
+        atom.SetProp("atomNote", f"{i}: {notes[i]}" if notes.get(i) else str(i))
     drawer = rdMolDraw2D.MolDraw2DCairo(size, size)
     options = drawer.drawOptions()
     options.annotationFontScale = 0.55
@@ -567,6 +581,52 @@ def plot_prediction(result: MoleculeResult, path: str | Path | None = None, obs_
     h_ax.set_title(f"predicted $^{{1}}$H, {obs_mhz:g} MHz (height: number of H; dashed: exchangeable)",
                    fontsize=10, loc="left")
     title = (result.name or result.smiles or "") if title is None else title
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    return _finish(fig, path)
+
+
+# ----------------------------------------------------------------------------- assignments
+
+def plot_assignment(assignment, path: str | Path | None = None, *, title: str | None = None) -> Figure | Path:
+    """An assignment: the structure with the observed shifts on its atoms (left) and the
+    observed 13C / 1H peaks as sticks labelled with their atoms (right; unexplained peaks grey
+    and dashed, labelled "?").
+
+    Parameters
+    ----------
+    assignment : a :class:`shiftnet.Assignment` from :func:`shiftnet.assign`.
+    path : output file (.png, .svg, .pdf); None returns the Figure.
+    title : None: the SMILES; "" for none.
+    """
+    path = _check_path(path)
+    frame = assignment.frame[assignment.frame["peak_index"] >= 0]
+    observed = {n: frame[frame["nucleus"] == n].set_index("atom_index")["observed_ppm"].to_dict()
+                for n in ("13C", "1H")}
+    nuclei = [n for n in ("13C", "1H") if n in assignment.observed.peaks]
+    fig = _figure((14, 3.4 * max(len(nuclei), 1) + 0.6))
+    grid = fig.add_gridspec(max(len(nuclei), 1), 2, width_ratios=(1.0, 1.25), left=0.01, right=0.98,
+                            bottom=0.12, top=0.88, wspace=0.04, hspace=0.45)
+    mol_ax = fig.add_subplot(grid[:, 0])
+    mol_ax.imshow(annotated_structure(assignment.mol, _shift_notes(observed["13C"], observed["1H"])),
+                  interpolation="lanczos")
+    mol_ax.set_axis_off()
+    mol_ax.text(0.5, 0.0, "atom number: observed $\\delta$ $^{13}$C / $\\delta$ $^{1}$H, ppm",
+                transform=mol_ax.transAxes, ha="center", va="top", fontsize=9, color="0.3")
+    for row, nucleus in enumerate(nuclei):
+        peaks = assignment.observed.peaks[nucleus]
+        rows = frame[frame["nucleus"] == nucleus]
+        atoms = [sorted(rows.loc[rows["peak_index"] == k, "atom_index"].tolist()) for k in range(len(peaks))]
+        shifts = np.asarray(peaks.ppm, dtype=float)
+        heights = np.array([max(len(a), 1) for a in atoms], dtype=float)
+        if nucleus == "1H" and np.isfinite(peaks.integral).any():
+            heights = np.where(np.isfinite(peaks.integral), peaks.integral, heights)
+        ax = fig.add_subplot(grid[row, 1])
+        default = (0.0, 200.0) if nucleus == "13C" else (0.0, 10.0)
+        _sticks(ax, shifts, heights, [_atoms_text(a) if a else "?" for a in atoms], nucleus,
+                _window(shifts, default, 5.0 if nucleus == "13C" else 0.5), np.array([not a for a in atoms]))
+        ax.set_title(f"observed {nucleus_text(nucleus)} peaks and their atoms", fontsize=10, loc="left")
+    title = (assignment.smiles or "") if title is None else title
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=12)
     return _finish(fig, path)

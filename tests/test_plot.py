@@ -138,3 +138,16 @@ def test_real_2d_spectrum(raw, tmp_path):
     fig = plot.plot_spectrum(spec)
     ax = fig.axes[0]
     assert _decreasing(ax.get_xlim()) and _decreasing(ax.get_ylim())
+
+
+def test_plot_assignment_labels_peaks_with_their_atoms(tmp_path):
+    from shiftnet import assign
+    from shiftnet.plot import plot_assignment
+
+    result = assign("CCOC(C)=O", peaks_13c=[14.2, 21.0, 60.4, 171.1, 77.2], peaks_1h=[(1.26, 3), (2.05, 3), (4.12, 2)])
+    fig = plot_assignment(result)
+    spectra_axes = [ax for ax in fig.axes if ax.get_xlabel()]
+    assert len(spectra_axes) == 2 and all(ax.get_xlim()[0] > ax.get_xlim()[1] for ax in spectra_axes)
+    labels = {t.get_text() for t in spectra_axes[0].texts}
+    assert {"0", "1", "3", "4", "?"} <= labels  # four carbons on their peaks, the CDCl3 line unexplained
+    assert plot_assignment(result, tmp_path / "a.svg").read_text().startswith("<?xml")
