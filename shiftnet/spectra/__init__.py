@@ -12,11 +12,12 @@ from .core import FID, PPMScale, Spectrum, as_spectrum
 from .io import SpectrumReadError, read, read_processed
 from .nus import nus_schedule, read_nuslist, write_nuslist
 from .process import process
+from .report import NUSWarning, NotASpectrumWarning, ProcessingWarning, ReferenceWarning, process_summary
 from .simulate import SimulatedSpectrum, simulate
 from .writers import write
 
 __all__ = [
     "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
     "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
-    "write",
+    "write", "process_summary", "ProcessingWarning", "NUSWarning", "ReferenceWarning", "NotASpectrumWarning",
 ]

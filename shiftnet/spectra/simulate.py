@@ -26,7 +26,8 @@ import pandas as pd
 from .core import FID, PPMScale, Spectrum
 from .fourier import fid_to_spectrum, spectrum_to_fid
 from .lines import line_values, log_poles, simulate_fids
-from .multiplets import multiplet, multiplicity
+from .multiplets import multiplicity
+from .spinsystem import spin_system_lines
 from .noise import fid_noise_for_spectrum_sigma
 
 if TYPE_CHECKING:  # RDKit is imported only when a structure is simulated
@@ -144,10 +145,11 @@ def _check_shifts(shifts: np.ndarray, scale: PPMScale, what: str) -> None:
 # ----------------------------------------------------------------------------- signals and lines
 
 def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings: Sequence[tuple[int, int, float]],
-                 obs_mhz: float, roofing: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Signals and first-order lines of a set of spins (one nucleus each).
+                 obs_mhz: float, roofing: bool, second_order: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Signals and lines of a set of spins (one nucleus each).
 
-    Spins with the same shift form one signal and do not couple among themselves.
+    Spins with the same shift form one signal and do not couple among themselves. Strongly
+    coupled clusters are solved exactly (:mod:`.spinsystem`), the rest first order.
 
     Parameters
     ----------
@@ -155,7 +157,8 @@ def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings:
     atom_indices : atom index per spin, length ``n``.
     couplings : ``(spin_i, spin_j, J_hz)`` with spin positions ``0 .. n-1``.
     obs_mhz : observe frequency (converts J to ppm).
-    roofing : lean multiplet intensities toward coupling partners.
+    roofing : lean first-order multiplet intensities toward coupling partners.
+    second_order : exact lines for strongly coupled clusters.
 
     Returns
     -------
@@ -164,23 +167,20 @@ def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings:
     """
     keys, group = np.unique(-np.round(shifts_ppm / SAME_SHIFT_PPM), return_inverse=True)
     group = group.ravel()
-    partners: list[list[tuple[int, float]]] = [[] for _ in shifts_ppm]
+    partners: list[list[float]] = [[] for _ in shifts_ppm]
     for i, j, j_hz in couplings:
         if group[i] != group[j]:
-            partners[i].append((j, j_hz))
-            partners[j].append((i, j_hz))
-    signals, parts = [], []
+            partners[i].append(j_hz)
+            partners[j].append(j_hz)
+    signals = []
     for g in range(keys.size):
         members = np.flatnonzero(group == g)
-        shift = float(shifts_ppm[members[0]])
-        j_rep = [j_hz for _, j_hz in partners[members[0]]]
-        signals.append([shift, members.size, multiplicity(j_rep), tuple(sorted(j_rep, key=abs, reverse=True)),
+        j_rep = partners[members[0]]
+        signals.append([float(shifts_ppm[members[0]]), members.size, multiplicity(j_rep),
+                        tuple(sorted(j_rep, key=abs, reverse=True)),
                         tuple(sorted(int(atom_indices[m]) for m in members)), "sample", ""])
-        for m in members:
-            j = np.array([j_hz for _, j_hz in partners[m]])
-            delta = np.array([(shifts_ppm[p] - shift) * obs_mhz for p, _ in partners[m]]) if roofing else None
-            offsets, weights = multiplet(j, delta)
-            parts.append((np.full(offsets.size, g), offsets, weights, np.full(offsets.size, int(atom_indices[m]))))
+    lines = spin_system_lines(np.asarray(shifts_ppm, float) * obs_mhz, list(couplings), group, roofing, second_order)
+    parts = [(np.full(off.size, g), off, w, np.full(off.size, int(atom_indices[spin]))) for g, off, w, spin in lines]
     return pd.DataFrame(signals, columns=_SIGNAL_COLUMNS), _merge_lines(parts, np.array([row[0] for row in signals]), obs_mhz)
 
 
@@ -383,8 +383,8 @@ def simulate(source: Any, nucleus: str = "13C", obs_mhz: float | None = None,
              baseline: float = 0.0, solvent: str | None = None, solvent_intensity: float = 1.0,
              impurities: Sequence[str | tuple[float, float]] = (), couplings: Sequence[tuple[int, int, float]] | None = None,
              long_range: bool = False, roofing: bool = True, edited: bool = False,
-             j_rng: np.random.Generator | None = None) -> SimulatedSpectrum:
-    """Simulate a 1D 13C (decoupled), 1D 1H (first-order multiplets) or 2D HSQC spectrum.
+             j_rng: np.random.Generator | None = None, second_order: bool = True) -> SimulatedSpectrum:
+    """Simulate a 1D 13C (decoupled), 1D 1H (multiplets) or 2D HSQC spectrum.
 
     Parameters
     ----------
@@ -409,9 +409,11 @@ def simulate(source: Any, nucleus: str = "13C", obs_mhz: float | None = None,
     impurities : named impurities ("TMS", "grease", "acetone", ...) or (ppm, intensity) pairs.
     couplings : 1H shift-list input only: ``(i, j, J_hz)`` between list positions.
     long_range : structure input: add para and allylic 4J/5J couplings.
-    roofing : lean multiplet intensities toward coupling partners (AB weights).
+    roofing : lean first-order multiplet intensities toward coupling partners (AB weights).
     edited : HSQC: multiplicity-edited (CH2 cross peaks negative).
     j_rng : structure input: draw J values from their ranges with this generator.
+    second_order : 1H: strongly coupled clusters (shift difference under 10 J, up to 10
+        spins, :mod:`.spinsystem`) get their exact lines and intensities; False: all first order.
 
     Returns
     -------
@@ -434,11 +436,11 @@ def simulate(source: Any, nucleus: str = "13C", obs_mhz: float | None = None,
             raise ValueError("phase and baseline errors are simulated for 1D spectra only")
         return _simulate_hsqc(source, acq, snr, rng, edited, solvent, params)
     return _simulate_1d(source, nucleus, acq, snr, rng, params, phase_deg, baseline, solvent, solvent_intensity,
-                        impurities, couplings, long_range, roofing, j_rng)
+                        impurities, couplings, long_range, roofing, j_rng, second_order)
 
 
 def _simulate_1d(source, nucleus, acq, snr, rng, params, phase_deg, baseline, solvent, solvent_intensity,
-                 impurities, couplings, long_range, roofing, j_rng) -> SimulatedSpectrum:
+                 impurities, couplings, long_range, roofing, j_rng, second_order) -> SimulatedSpectrum:
     scale = _scales(acq)[0]
     width = acq["linewidth_hz"][0]
     if _is_structure(source):
@@ -446,7 +448,7 @@ def _simulate_1d(source, nucleus, acq, snr, rng, params, phase_deg, baseline, so
     else:
         spins = _list_spins(source, couplings)
     _check_shifts(spins[0], scale, nucleus)
-    signals, lines = _spin_tables(*spins, obs_mhz=scale.obs_mhz, roofing=roofing)
+    signals, lines = _spin_tables(*spins, obs_mhz=scale.obs_mhz, roofing=roofing, second_order=second_order)
     signals, lines = _add_references(signals, lines, nucleus, scale.obs_mhz, solvent, solvent_intensity, impurities)
     _check_shifts(lines["shift_ppm"].to_numpy(float), scale, f"{nucleus} line")
     clean, fid, heights, sigma = _render_1d(lines, scale, width, tuple(phase_deg), baseline, snr, rng)
