@@ -19,7 +19,7 @@ from scipy.ndimage import binary_dilation, uniform_filter1d
 
 from .noise import noise_sigma
 
-__all__ = ["METHODS", "POLYNOMIAL_ORDER", "baseline_points", "baseline_record", "signal_mask", "whittaker", "masked_smooth",
+__all__ = ["METHODS", "POLYNOMIAL_ORDER", "baseline_points", "baseline_record", "correlation_stride", "signal_mask", "whittaker", "masked_smooth",
            "whittaker_baseline",
            "polynomial_baseline", "correct_baseline"]
 
@@ -54,10 +54,28 @@ def baseline_points(data: np.ndarray, baseline: np.ndarray | None = None, thresh
     return ~binary_dilation(signal, iterations=widen)
 
 
-def _derivative_seed(data: np.ndarray, sigma: float, threshold: float, widen: int) -> np.ndarray:
-    """Signal-free mask from the smoothed first derivative (slow rolls have a tiny slope)."""
-    slope = np.gradient(uniform_filter1d(data, 5))
-    slope_sigma = max(noise_sigma(slope), sigma * 1e-3)
+def correlation_stride(data: np.ndarray, max_stride: int = 16) -> int:
+    """Point spacing beyond which the noise of ``data`` is uncorrelated (1 for white noise).
+
+    Zero-filling and apodisation correlate neighbouring points, which makes the difference-based
+    :func:`~shiftnet.spectra.noise.noise_sigma` too small; at this stride it is right.
+    """
+    stride, sigma = 1, noise_sigma(data)
+    while 2 * stride <= max_stride:
+        wider = noise_sigma(data[:: 2 * stride])
+        if wider < 1.25 * sigma:
+            break
+        stride, sigma = 2 * stride, wider
+    return stride
+
+
+def _derivative_seed(data: np.ndarray, stride: int, threshold: float, widen: int) -> np.ndarray:
+    """Signal-free mask from the smoothed first derivative over ``stride`` points (slow rolls
+    have a tiny slope)."""
+    smooth = uniform_filter1d(data, 5)
+    slope = np.zeros_like(smooth)
+    slope[stride:-stride] = (smooth[2 * stride:] - smooth[: -2 * stride]) / 2.0
+    slope_sigma = max(noise_sigma(slope[::stride]), 1e-300)
     return ~binary_dilation(np.abs(slope) > threshold * slope_sigma, iterations=widen)
 
 
@@ -65,7 +83,8 @@ def signal_mask(data: np.ndarray, threshold: float = 4.0, widen: int | None = No
                 period_fraction: float = PERIOD_FRACTION, rounds: int = 6, negative_lines: bool = False) -> np.ndarray:
     """Boolean mask of the signal-free points of a real spectrum with a possibly rolling baseline.
 
-    Seeded from the smoothed first derivative, then refined in rounds: a point is signal when
+    The noise level is taken at the :func:`correlation_stride` (zero-filled data). Seeded from
+    the smoothed first derivative, then refined in rounds: a point is signal when
     it lies more than ``threshold`` noise sigmas above the current Whittaker baseline (or, with
     ``negative_lines``, away from it on either side), grown by ``widen`` points. Points below
     the baseline pull it down, so it settles on the lower envelope of the noise rather than on
@@ -84,9 +103,10 @@ def signal_mask(data: np.ndarray, threshold: float = 4.0, widen: int | None = No
     -------
     ndarray of bool, shape ``(n,)``: True where there is no signal.
     """
-    sigma = noise_sigma(data)
+    stride = correlation_stride(data)
+    sigma = noise_sigma(data[::stride])
     widen = data.size // 1000 + 3 if widen is None else widen
-    free = _derivative_seed(data, sigma, threshold, widen)
+    free = _derivative_seed(data, stride, threshold, widen)
     for _ in range(rounds):
         deviation = data - masked_smooth(data, free, period_fraction)
         signal = np.abs(deviation) if negative_lines else deviation

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
+from .baseline import masked_smooth, signal_mask
 from .noise import noise_sigma
 from .peaks import local_maxima, parabolic_offset
 from .steps import phase_shift
@@ -161,9 +162,11 @@ def acme_score(real: np.ndarray, negative_penalty: float = 1000.0) -> float:
 def refine_phase(spectrum: np.ndarray, start: PhaseFit, allow_negative: bool = False) -> PhaseFit:
     """Refine a phase correction by minimising :func:`acme_score` over the whole spectrum.
 
-    The search runs in (p0, p1) about a pivot at the tallest line, from ``start``; a result that
-    moves further than :data:`MAX_REFINEMENT_DEG` from ``start`` is rejected (``start`` is
-    returned), which keeps a good peak fit from being pulled away by baseline or artefacts.
+    The search runs in (p0, p1) about a pivot at the tallest line, from ``start``. A baseline
+    roll would pull the negative-point penalty, so each trial spectrum has its baseline removed
+    first: a Whittaker curve through the signal-free points found once in the ``start``-phased
+    spectrum (:mod:`.baseline`). A result that moves further than :data:`MAX_REFINEMENT_DEG`
+    from ``start`` is rejected (``start`` is returned).
 
     Parameters
     ----------
@@ -181,10 +184,12 @@ def refine_phase(spectrum: np.ndarray, start: PhaseFit, allow_negative: bool = F
     pivot = x[int(np.argmax(np.abs(spectrum)))]
     base = np.deg2rad(start.p0_deg + start.p1_deg * x)
     penalty = 0.0 if allow_negative else 1000.0
+    free = signal_mask(phase_shift(scaled, start.p0_deg, start.p1_deg).real, negative_lines=allow_negative)
 
     def score(delta: np.ndarray) -> float:
         phase = base + np.deg2rad(delta[0] + delta[1] * (x - pivot))
-        return acme_score(scaled.real * np.cos(phase) - scaled.imag * np.sin(phase), penalty)
+        real = scaled.real * np.cos(phase) - scaled.imag * np.sin(phase)
+        return acme_score(real - masked_smooth(real, free), penalty)
 
     result = minimize(score, np.zeros(2), method="Nelder-Mead",
                       options={"initial_simplex": [[0.0, 0.0], [2.0, 0.0], [0.0, 5.0]], "xatol": 0.05,
