@@ -110,7 +110,7 @@ class BodyLimit:
             while more:
                 message = await receive()
                 more = message.get("type") == "http.request" and message.get("more_body", False)
-            message = f"upload refused: larger than the {self.max_bytes // 2**20} MB limit"
+            message = f"upload refused: larger than the {self.max_bytes / 2**20:g} MB limit"
             await JSONResponse({"error": message}, status_code=413)(scope, receive, send)
 
 
@@ -238,12 +238,13 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         with tempfile.TemporaryDirectory(prefix="shiftnet-web-") as folder:
             saved = _save(upload, Path(folder), upload_name(upload.filename, SPECTRUM_SUFFIXES + (".zip",), ""))
             path = spectrum_path(saved, upload.filename or "upload", Path(folder), limits.archive)
+            dataset = upload.filename if path == saved else \
+                f"{upload.filename}: {path.relative_to(saved.parent / 'archive').as_posix()}"
             try:
                 payload = spectrum_payload(path, options)
             except SpectrumReadError as exc:
-                inside = "" if path == saved else f" ({path.relative_to(saved.parent / 'archive').as_posix()})"
-                raise UploadError(f"cannot read {upload.filename}{inside}: {exc.reason}") from None
-        return {**payload, "filename": upload.filename}
+                raise UploadError(f"cannot read {dataset}: {exc.reason}") from None
+        return {**payload, "dataset": dataset}
 
     @app.post("/api/spectrum")
     async def spectrum(file: UploadFile = File(...), phase: str = Form("auto"), p0_deg: float = Form(0.0),

@@ -13,6 +13,10 @@ from .payload import jsonable, records, trace_1d
 
 #: 2D spectra are reduced to at most this many points per axis for the browser.
 MAX_2D_POINTS = 512
+#: The page's choices for the phase, baseline and reference of :func:`shiftnet.spectra.process`.
+PHASES = ("auto", "peaks", "manual", "none")
+BASELINES = ("auto", "whittaker", "polynomial", "none")
+REFERENCES = ("auto", "tms", "solvent", "vendor", "offset", "none")
 #: At most this many picked peaks are listed (the largest signal-to-noise first).
 MAX_PEAKS = 300
 
@@ -37,18 +41,18 @@ class ProcessOptions:
     solvent: str = ""
     lb_hz: float | None = None
 
+    def __post_init__(self) -> None:
+        for name, allowed in (("phase", PHASES), ("baseline", BASELINES), ("reference", REFERENCES)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"unknown {name} option {getattr(self, name)!r}; use one of {', '.join(allowed)}")
+
     def keywords(self) -> dict[str, Any]:
         """The keyword arguments of :func:`shiftnet.spectra.process`."""
-        phases = {"auto": "auto", "peaks": "peaks", "none": None, "manual": (self.p0_deg, self.p1_deg)}
-        baselines = {"auto": "auto", "whittaker": "whittaker", "polynomial": "polynomial", "none": None}
-        references = {"auto": "auto", "tms": "tms", "solvent": "solvent", "vendor": "vendor", "none": None,
-                      "offset": self.offset_ppm}
-        for name, value, allowed in (("phase", self.phase, phases), ("baseline", self.baseline, baselines),
-                                     ("reference", self.reference, references)):
-            if value not in allowed:
-                raise ValueError(f"unknown {name} option {value!r}; use one of {', '.join(allowed)}")
-        return {"phase": phases[self.phase], "baseline": baselines[self.baseline],
-                "reference": references[self.reference], "solvent": self.solvent or None, "lb_hz": self.lb_hz}
+        phase = (self.p0_deg, self.p1_deg) if self.phase == "manual" else None if self.phase == "none" else self.phase
+        reference = self.offset_ppm if self.reference == "offset" else None if self.reference == "none" \
+            else self.reference
+        return {"phase": phase, "baseline": None if self.baseline == "none" else self.baseline,
+                "reference": reference, "solvent": self.solvent or None, "lb_hz": self.lb_hz}
 
 
 def _block_extreme(data: np.ndarray, max_points: int) -> tuple[np.ndarray, tuple[int, int]]:

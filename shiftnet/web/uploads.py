@@ -3,13 +3,16 @@
 Nothing here takes a server path from the browser: every file is written under a fresh
 temporary directory with a name chosen here. Zip archives are checked member by member before
 anything is written (no absolute paths, no ``..``, no symlinks, bounded member count and total
-size) and the bytes written are counted again, so a lying header cannot exceed the bounds.
+declared size); :mod:`zipfile` never yields more than a member's declared size, and a member
+whose data disagree with its header (size, CRC) is a damaged archive.
 """
 
 from __future__ import annotations
 
+import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -48,8 +51,8 @@ def extract_zip(archive: Path, dest: Path, limits: ArchiveLimits = ArchiveLimits
     """Extract ``archive`` into the empty folder ``dest`` after checking every member.
 
     Returns ``dest``. Raises :class:`UploadError` for a file that is not a zip archive, a member
-    with an absolute path, ``..`` or a symlink, more than ``limits.max_files`` members or more
-    than ``limits.max_bytes`` uncompressed bytes (declared or actually written).
+    with an absolute path, ``..`` or a symlink, more than ``limits.max_files`` members, more
+    than ``limits.max_bytes`` declared uncompressed bytes, or a damaged / encrypted member.
     """
     try:
         zf = zipfile.ZipFile(archive)
@@ -60,20 +63,18 @@ def extract_zip(archive: Path, dest: Path, limits: ArchiveLimits = ArchiveLimits
         if len(members) > limits.max_files:
             raise UploadError(f"archive refused: {len(members)} members (limit {limits.max_files})")
         if sum(info.file_size for info, _ in members) > limits.max_bytes:
-            raise UploadError(f"archive refused: more than {limits.max_bytes // 2**20} MB uncompressed")
-        written = 0
+            raise UploadError(f"archive refused: more than {limits.max_bytes / 2**20:g} MB uncompressed")
         for info, path in members:
             target = dest.joinpath(*path.parts)
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                while chunk := src.read(1 << 20):
-                    written += len(chunk)
-                    if written > limits.max_bytes:
-                        raise UploadError(f"archive refused: more than {limits.max_bytes // 2**20} MB uncompressed")
-                    out.write(chunk)
+            try:
+                with zf.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise UploadError(f"damaged or unsupported archive member {info.filename!r} ({exc})") from None
     return dest
 
 

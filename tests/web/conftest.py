@@ -4,6 +4,7 @@ Tests skip when the ``web`` extra, Selenium or Chromium is missing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,9 +15,6 @@ from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -25,8 +23,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server() -> str:
-    """Base URL of a running ``shiftnet.web.serve`` (1 MB upload limit is the app default's
-    business; the tests use the default limits)."""
+    """Base URL of ``shiftnet.web.serve(port=...)`` running in a subprocess (default limits)."""
     pytest.importorskip("fastapi")
     pytest.importorskip("uvicorn")
     pytest.importorskip("plotly")
@@ -81,6 +78,22 @@ def page(browser, server):
 
 
 @pytest.fixture(scope="session")
-def screenshots(tmp_path_factory) -> Path:
-    """Where the test run's screenshots go (also copied to docs/screenshots when it exists)."""
-    return tmp_path_factory.mktemp("screenshots")
+def screenshot(tmp_path_factory):
+    """``screenshot(driver, name)``: saves the window as ``name.png`` under the test's temporary
+    folder, and a small copy (900 px wide, 128 colours) under ``$SHIFTNET_SCREENSHOTS`` when that
+    is set (``SHIFTNET_SCREENSHOTS=docs/screenshots`` refreshes the README's pictures)."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    docs = os.environ.get("SHIFTNET_SCREENSHOTS")
+
+    def save(driver, name: str) -> Path:
+        path = folder / f"{name}.png"
+        driver.save_screenshot(str(path))
+        if docs:
+            from PIL import Image
+
+            image = Image.open(path).convert("RGB")
+            image = image.resize((900, round(image.height * 900 / image.width)), Image.LANCZOS)
+            image.quantize(colors=128).save(Path(docs) / f"{name}.png", optimize=True)
+        return path
+
+    return save

@@ -73,7 +73,7 @@ function plotPrediction(nucleus, spectrum) {
   peakAtoms[nucleus] = peaks.map((p) => p.atoms);
   const markers = {
     x: peaks.map((p) => p.ppm), y: peaks.map((p) => p.height), customdata: peaks.map((p) => p.atoms),
-    text: peaks.map((p) => `${p.ppm.toFixed(2)} ppm, ${p.multiplicity || "s"}, ${p.n} nuclei, atoms ${p.atoms.join(", ")}`),
+    text: peaks.map((p) => `${p.ppm.toFixed(2)} ppm ${p.multiplicity}, ${p.n} × ${nucleus}, atom ${p.atoms.join(", ")}`),
     type: "scatter", mode: "markers", marker: { size: 7, color: MARKER }, hovertemplate: "%{text}<extra></extra>",
   };
   const layout = axisLayout(`δ ${nucleus} (ppm), predicted at ${spectrum.obs_mhz} MHz`);
@@ -134,7 +134,7 @@ function plotSpectrum(result) {
 function showSpectrum(result) {
   plotSpectrum(result);
   const ref = result.reference;
-  const info = { file: result.filename, format: result.format, nucleus: [].concat(result.nucleus).join(" / "),
+  const info = { data: result.dataset, format: result.format, nucleus: [].concat(result.nucleus).join(" / "),
     "MHz": [].concat(result.obs_mhz).map((v) => v.toFixed(2)).join(" / "), "pulse program": result.pulse_program,
     solvent: result.solvent || "not given",
     reference: ref ? (ref.method ?? "none") + (ref.found_ppm != null ? ` found at ${ref.found_ppm.toFixed(3)} ppm` : "")
@@ -167,8 +167,13 @@ $("#assign-form").addEventListener("submit", async (event) => {
     ["confidence", "confidence"]]);
   $("#offsets").textContent = "referencing offset: " +
     Object.entries(result.offset_ppm).map(([n, v]) => `${n} ${v} ppm`).join(", ");
-  $("#ranking").innerHTML = result.ranking ? table(result.ranking, [["rank", "rank"], ["smiles", "candidate"],
-    ["probability", "probability"], ["mae_13c", "MAE 13C"], ["mae_1h", "MAE 1H"], ["fits", "fits"], ["error", "error"]]) : "";
+  const ranked = (result.ranking || []).map((row) => ({ ...row,
+    probability: row.probability === null ? null : row.probability.toPrecision(3) }))
+    .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity));
+  $("#ranking").innerHTML = ranked.length ? "<h3>Candidates, most probable first</h3>" + table(ranked, [["rank", "rank"],
+    ["smiles", "candidate"], ["probability", "probability"], ["mae_13c", "MAE 13C"], ["mae_1h", "MAE 1H"],
+    ["fits", "fits"], ["error", "error"]]) : "";
+  $("#assigned-title").textContent = `Assignment of ${result.smiles}`;
   if (result.no_fit) message(assignView, "No candidate explains the peaks well: the structure may not be among them.", "warn");
 });
 
