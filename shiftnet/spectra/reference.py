@@ -11,7 +11,8 @@ A reference is recognised by its pattern, never taken as the nearest peak:
   residual lines (THF-d8, pyridine-d5) need their companions present too.
 
 Each search runs in a narrow window about the expected shift on the unreferenced scale, then
-in a wider one (raw scales can be off by 0.1 ppm in 1H). When nothing is found, or the solvent
+in a wider one (raw scales can be off by 0.1 ppm in 1H), where a solvent singlet must also be
+the tallest line. When nothing is found, or the solvent
 is unknown, the vendor's calibration (Bruker ``SR``) is used and the record carries a warning.
 """
 
@@ -92,7 +93,7 @@ def _singlets(data: np.ndarray, scale: PPMScale, lo: int, hi: int, min_height: f
     heights = data[peaks]
     near, far = scale.hz_to_points(_PARTNER_HZ[0]), scale.hz_to_points(_PARTNER_HZ[1])
     lone = []
-    for i in np.flatnonzero((peaks >= lo) & (peaks <= hi) & (heights > min_height)):
+    for i in np.flatnonzero((peaks >= lo) & (peaks <= hi) & (heights >= min_height)):
         distance, ratio = np.abs(peaks - peaks[i]), heights / heights[i]
         partners = (distance >= near) & (distance <= far) & (ratio >= _PARTNER_RATIO[0]) & (ratio <= _PARTNER_RATIO[1])
         if not partners.any():
@@ -112,7 +113,7 @@ def _has_companions(data: np.ndarray, scale: PPMScale, shifts_ppm: tuple[float, 
 
 
 def find_signal(data: np.ndarray, scale: PPMScale, signal: Signal, half_width_ppm: float,
-                companions: tuple[float, ...] = ()) -> float | None:
+                companions: tuple[float, ...] = (), dominant: bool = False) -> float | None:
     """Observed ppm of a reference signal in a phased real spectrum, or None when absent.
 
     Parameters
@@ -122,6 +123,8 @@ def find_signal(data: np.ndarray, scale: PPMScale, signal: Signal, half_width_pp
     signal : the expected signal (its ``shift_ppm`` is the search centre).
     half_width_ppm : half-width of the search region in ppm.
     companions : literature ppm of other lines of the same solvent that must be present.
+    dominant : a singlet must also be the tallest line of the region (for wide regions, where
+        a lone line of a sample multiplet is otherwise easily taken).
     """
     lo, hi = _window(scale, signal.shift_ppm, half_width_ppm)
     if hi <= lo:
@@ -130,7 +133,7 @@ def find_signal(data: np.ndarray, scale: PPMScale, signal: Signal, half_width_pp
     if len(signal.pattern) > 1:
         centres = [c for c in [_find_multiplet(data, scale, signal, lo, hi, sigma)] if c is not None]
     else:
-        centres = list(_singlets(data, scale, lo, hi, 10 * sigma))
+        centres = list(_singlets(data, scale, lo, hi, data[lo:hi + 1].max() if dominant else 10 * sigma))
     for centre in centres:
         found = float(scale.point_to_ppm(apex(data, centre)))
         if _has_companions(data, scale, companions, signal.shift_ppm - found, sigma):
@@ -159,8 +162,8 @@ def _search(data: np.ndarray, scale: PPMScale, nucleus: str, solvent: str | None
                 return tms_name, TMS, found
     signal = reference_signal(solvent, nucleus) if solvent else None
     if signal is not None:
-        for width in search_windows_ppm(nucleus):
-            found = find_signal(data, scale, signal, width, companion_shifts(solvent, nucleus))
+        for width, dominant in zip(search_windows_ppm(nucleus), (False, True)):
+            found = find_signal(data, scale, signal, width, companion_shifts(solvent, nucleus), dominant)
             if found is not None:
                 return solvent_name(solvent) or str(solvent), signal, found
     return None
@@ -228,5 +231,8 @@ def reference_offset(data: np.ndarray, scale: PPMScale, nucleus: str, reference:
         return _fallback(vendor_offset_ppm, f"no TMS found and {problem}")
     line, signal, found = hit
     offset = signal.shift_ppm - found
-    return offset, {"step": "reference", "method": line, "target_ppm": signal.shift_ppm, "found_ppm": found,
-                    "offset_ppm": offset}
+    record = {"step": "reference", "method": line, "target_ppm": signal.shift_ppm, "found_ppm": found,
+              "offset_ppm": offset}
+    if solvent and name is None:
+        record["warnings"] = [f"solvent {solvent!r} is not known (referenced to {line})"]
+    return offset, record

@@ -1,10 +1,13 @@
-"""NUS schedules and Bruker nuslist files."""
+"""NUS schedules, Bruker nuslist files, and NUS data in ``process`` (never silently uniform)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
 
+from shiftnet.spectra import FID, NUSWarning, process, read
 from shiftnet.spectra.nus import KINDS, nus_mask, nus_schedule, read_nuslist, write_nuslist
 
 
@@ -71,3 +74,54 @@ def test_bad_input(tmp_path):
         read_nuslist(tmp_path / "neg")
     with pytest.raises(ValueError, match="non-negative integers"):
         write_nuslist(tmp_path / "x", np.array([0.5, 1.0]))
+
+
+# ----------------------------------------------------------------------------- NUS in process()
+
+
+@pytest.fixture(scope="module")
+def nus_hsqc(raw):
+    return read(raw / "penguins_testdata/9")
+
+
+@pytest.mark.data
+def test_nus_data_are_never_processed_silently(nus_hsqc):
+    with pytest.warns(NUSWarning, match="NOT reconstructed"):
+        spec = process(nus_hsqc)
+    record = next(r for r in spec.meta["steps"] if r["step"] == "nus")
+    assert (record["method"], record["measured"], record["size"]) == ("zero-fill", 64, 256)
+    assert any(w.startswith("nus:") for w in spec.meta["warnings"])
+    with pytest.raises(ValueError, match="nus must be"):
+        process(nus_hsqc, nus="ist-please")
+
+
+@pytest.mark.data
+def test_nus_reconstruction_hook_gets_the_measured_increments(nus_hsqc):
+    calls = []
+
+    def placed(measured, schedule, size):
+        calls.append((measured.shape, schedule.copy(), size))
+        full = np.zeros((size,) + measured.shape[1:], dtype=complex)
+        full[schedule] = measured
+        return full
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # a reconstruction is not warned about
+        warnings.filterwarnings("ignore", message="Error reading the pulse program")
+        spec = process(nus_hsqc, nus=placed)
+    (shape, schedule, size), = calls
+    assert shape[0] == 64 and size == 256
+    np.testing.assert_array_equal(schedule, nus_hsqc.meta["nuslist"])
+    assert next(r for r in spec.meta["steps"] if r["step"] == "nus")["method"] == "placed"
+    with pytest.raises(ValueError, match="returned shape"):
+        process(nus_hsqc, nus=lambda measured, schedule, size: measured)
+
+
+@pytest.mark.data
+def test_nus_flag_without_schedule_is_an_error(nus_hsqc):
+    meta = {k: v for k, v in nus_hsqc.meta.items() if k != "nuslist"}
+    fid = FID(data=nus_hsqc.data, nucleus=nus_hsqc.nucleus, obs_mhz=nus_hsqc.obs_mhz, sw_hz=nus_hsqc.sw_hz,
+              carrier_ppm=nus_hsqc.carrier_ppm, quadrature_f1=nus_hsqc.quadrature_f1,
+              group_delay=nus_hsqc.group_delay, meta=meta)
+    with pytest.raises(ValueError, match="no nuslist"):
+        process(fid)
