@@ -11,11 +11,12 @@ import ipaddress
 __all__ = ["serve", "create_app"]
 
 
-def create_app(*args, **kwargs):
-    """The FastAPI application (see :func:`shiftnet.web.app.create_app`)."""
-    from .app import create_app as build
+def create_app(limits=None):
+    """The FastAPI application with ``limits`` (a :class:`shiftnet.web.app.Limits`; None for the
+    defaults: 50 MB uploads, 60 s per request, 4 computations at a time)."""
+    from .app import Limits, create_app as build
 
-    return build(*args, **kwargs)
+    return build(limits or Limits())
 
 
 def _is_loopback(host: str) -> bool:

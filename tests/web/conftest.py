@@ -22,14 +22,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server() -> str:
-    """Base URL of ``shiftnet.web.serve(port=...)`` running in a subprocess (default limits)."""
+def server(tmp_path_factory) -> str:
+    """Base URL of ``shiftnet.web.serve(port=...)`` running in a subprocess (default limits);
+    its output goes to a log file that must announce the address."""
     pytest.importorskip("fastapi")
     pytest.importorskip("uvicorn")
     pytest.importorskip("plotly")
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", f"from shiftnet.web import serve; serve(port={port})"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-c", f"from shiftnet.web import serve; serve(port={port})"],
+                                   stdout=out, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while True:
@@ -39,11 +42,12 @@ def server() -> str:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"server did not start:\n{process.communicate()[0]}")
+                pytest.fail(f"server did not start:\n{log.read_text()}")
             time.sleep(0.3)
     yield url
     process.terminate()
     process.wait(timeout=20)
+    assert f"shiftnet serve: {url}" in log.read_text()
 
 
 def _chromium() -> tuple[str, str]:
