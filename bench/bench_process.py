@@ -24,7 +24,6 @@ run in a subprocess). Run::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys

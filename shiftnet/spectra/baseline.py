@@ -17,11 +17,10 @@ from numpy.polynomial import Chebyshev
 from scipy.linalg import solveh_banded
 from scipy.ndimage import binary_dilation, uniform_filter1d
 
-from .noise import noise_sigma
+from .noise import correlation_stride, noise_sigma
 
-__all__ = ["METHODS", "POLYNOMIAL_ORDER", "baseline_points", "baseline_record", "correlation_stride", "signal_mask", "whittaker", "masked_smooth",
-           "whittaker_baseline",
-           "polynomial_baseline", "correct_baseline"]
+__all__ = ["METHODS", "POLYNOMIAL_ORDER", "baseline_points", "baseline_record", "signal_mask", "whittaker",
+           "masked_smooth", "whittaker_baseline", "polynomial_baseline", "correct_baseline"]
 
 #: Names accepted by :func:`correct_baseline` (and ``process(baseline=...)``).
 METHODS = ("whittaker", "polynomial")
@@ -54,21 +53,6 @@ def baseline_points(data: np.ndarray, baseline: np.ndarray | None = None, thresh
     return ~binary_dilation(signal, iterations=widen)
 
 
-def correlation_stride(data: np.ndarray, max_stride: int = 16) -> int:
-    """Point spacing beyond which the noise of ``data`` is uncorrelated (1 for white noise).
-
-    Zero-filling and apodisation correlate neighbouring points, which makes the difference-based
-    :func:`~shiftnet.spectra.noise.noise_sigma` too small; at this stride it is right.
-    """
-    stride, sigma = 1, noise_sigma(data)
-    while 2 * stride <= max_stride:
-        wider = noise_sigma(data[:: 2 * stride])
-        if wider < 1.25 * sigma:
-            break
-        stride, sigma = 2 * stride, wider
-    return stride
-
-
 def _derivative_seed(data: np.ndarray, stride: int, threshold: float, widen: int) -> np.ndarray:
     """Signal-free mask from the smoothed first derivative over ``stride`` points (slow rolls
     have a tiny slope)."""
@@ -83,8 +67,8 @@ def signal_mask(data: np.ndarray, threshold: float = 4.0, widen: int | None = No
                 period_fraction: float = PERIOD_FRACTION, rounds: int = 6, negative_lines: bool = False) -> np.ndarray:
     """Boolean mask of the signal-free points of a real spectrum with a possibly rolling baseline.
 
-    The noise level is taken at the :func:`correlation_stride` (zero-filled data). Seeded from
-    the smoothed first derivative, then refined in rounds: a point is signal when
+    The noise level is taken at the :func:`~.noise.correlation_stride` (zero-filled data).
+    Seeded from the smoothed first derivative, then refined in rounds: a point is signal when
     it lies more than ``threshold`` noise sigmas above the current Whittaker baseline (or, with
     ``negative_lines``, away from it on either side), grown by ``widen`` points. Points below
     the baseline pull it down, so it settles on the lower envelope of the noise rather than on

@@ -8,7 +8,7 @@ import numpy as np
 
 from .fourier import FIRST_POINT_SCALE
 
-__all__ = ["noise_sigma", "fid_noise_for_spectrum_sigma"]
+__all__ = ["noise_sigma", "correlation_stride", "fid_noise_for_spectrum_sigma"]
 
 
 def noise_sigma(values: np.ndarray) -> float:
@@ -28,6 +28,21 @@ def noise_sigma(values: np.ndarray) -> float:
     parts = [v.real, v.imag] if np.iscomplexobj(v) else [v]
     mads = [np.median(np.abs(np.diff(p) - np.median(np.diff(p)))) for p in parts]
     return float(1.4826 * np.mean(mads) / np.sqrt(2.0))
+
+
+def correlation_stride(data: np.ndarray, max_stride: int = 16) -> int:
+    """Point spacing beyond which the noise of ``data`` is uncorrelated (1 for white noise).
+
+    Zero-filling and apodisation correlate neighbouring points, which makes the difference-based
+    :func:`~shiftnet.spectra.noise.noise_sigma` too small; at this stride it is right.
+    """
+    stride, sigma = 1, noise_sigma(data)
+    while 2 * stride <= max_stride:
+        wider = noise_sigma(data[:: 2 * stride])
+        if wider < 1.25 * sigma:
+            break
+        stride, sigma = 2 * stride, wider
+    return stride
 
 
 def fid_noise_for_spectrum_sigma(spectrum_sigma: float, shape: int | Sequence[int]) -> float:

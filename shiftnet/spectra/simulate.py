@@ -181,7 +181,8 @@ def _spin_tables(shifts_ppm: np.ndarray, atom_indices: Sequence[int], couplings:
                         tuple(sorted(int(atom_indices[m]) for m in members)), "sample", ""])
     lines = spin_system_lines(np.asarray(shifts_ppm, float) * obs_mhz, list(couplings), group, roofing, second_order)
     parts = [(np.full(off.size, g), off, w, np.full(off.size, int(atom_indices[spin]))) for g, off, w, spin in lines]
-    return pd.DataFrame(signals, columns=_SIGNAL_COLUMNS), _merge_lines(parts, np.array([row[0] for row in signals]), obs_mhz)
+    shifts = np.array([row[0] for row in signals])
+    return pd.DataFrame(signals, columns=_SIGNAL_COLUMNS), _merge_lines(parts, shifts, obs_mhz)
 
 
 def _merge_lines(parts: list[tuple[np.ndarray, ...]], signal_shifts: np.ndarray, obs_mhz: float) -> pd.DataFrame:
