@@ -24,9 +24,9 @@ from fastapi.staticfiles import StaticFiles
 
 from ..results import MoleculeResult
 from .assign_view import assignment_payload, observed_lists
-from .predict_view import DOWNLOADS, prediction_payload, predict_structure
+from .predict_view import DOWNLOADS, first_structure, prediction_payload, predict_structure
 from .spectrum_view import ProcessOptions, spectrum_payload
-from .uploads import STRUCTURE_SUFFIXES, SPECTRUM_SUFFIXES, ArchiveLimits, UploadError, spectrum_path, upload_name
+from .uploads import STRUCTURE_SUFFIXES, ArchiveLimits, UploadError, spectrum_path, upload_name
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger("shiftnet.web")
@@ -196,20 +196,10 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
     def predict_work(smiles: str, upload: UploadFile | None, solvent: str, obs_mhz: float) -> dict[str, Any]:
         if upload is not None and upload.filename:
-            name = upload_name(upload.filename, STRUCTURE_SUFFIXES, "")
-            if name == "upload":
+            if not upload.filename.lower().endswith(STRUCTURE_SUFFIXES):
                 raise UploadError(f"{upload.filename}: give a .mol or .sdf file")
-            from ..readers import read_structures
-
             with tempfile.TemporaryDirectory(prefix="shiftnet-web-") as folder:
-                path = _save(upload, Path(folder), name)
-                try:
-                    record = next(read_structures(path), None)
-                except ValueError as exc:
-                    raise UploadError(str(exc).replace(str(path), upload.filename)) from None
-            if record is None or record.item is None:
-                raise UploadError(f"{upload.filename}: {record.error if record else 'no structure found'}")
-            structure = record.item
+                structure = first_structure(_save(upload, Path(folder), upload_name(upload.filename)), upload.filename)
         elif smiles.strip():
             structure = smiles.strip()
         else:
@@ -236,7 +226,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         from ..spectra import SpectrumReadError
 
         with tempfile.TemporaryDirectory(prefix="shiftnet-web-") as folder:
-            saved = _save(upload, Path(folder), upload_name(upload.filename, SPECTRUM_SUFFIXES + (".zip",), ""))
+            saved = _save(upload, Path(folder), upload_name(upload.filename))
             path = spectrum_path(saved, upload.filename or "upload", Path(folder), limits.archive)
             dataset = upload.filename if path == saved else \
                 f"{upload.filename}: {path.relative_to(saved.parent / 'archive').as_posix()}"

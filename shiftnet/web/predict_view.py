@@ -30,6 +30,20 @@ def predict_structure(structure: Any, solvent: str | None) -> MoleculeResult:
     return result
 
 
+def first_structure(path: Path, filename: str) -> Any:
+    """The first structure of an uploaded .mol / .sdf file saved at ``path``, read by
+    :func:`shiftnet.read_structures`; ValueError naming ``filename`` (not the server path)."""
+    from ..readers import read_structures
+
+    try:
+        record = next(read_structures(path), None)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace(str(path), filename)) from None
+    if record is None or record.item is None:
+        raise ValueError(f"{filename}: {record.error if record else 'no structure found'}")
+    return record.item
+
+
 def _signal_peaks(sim, parents: dict[int, int]) -> list[dict[str, Any]]:
     """One marker per simulated sample signal (multiplet): its shift, the top of its lines and
     the heavy atoms that carry it (1H: the atoms holding the protons)."""

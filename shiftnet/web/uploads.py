@@ -16,10 +16,10 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-#: Suffixes kept for single (non-zip) spectrum uploads; anything else is saved as ``upload``.
-SPECTRUM_SUFFIXES = (".fid", ".ft", ".ft1", ".ft2", ".dat", ".dx", ".jdx", ".jcamp")
 #: Structure files accepted on the predict view.
 STRUCTURE_SUFFIXES = (".mol", ".sdf", ".sd")
+#: Suffixes an upload keeps on the server (structure readers go by the suffix).
+SUFFIXES = STRUCTURE_SUFFIXES + (".zip", ".fid", ".ft", ".ft1", ".ft2", ".dat", ".dx", ".jdx", ".jcamp")
 
 
 class UploadError(ValueError):
@@ -102,8 +102,8 @@ def spectrum_path(upload: Path, filename: str, workdir: Path, limits: ArchiveLim
     return upload
 
 
-def upload_name(filename: str | None, allowed: tuple[str, ...], default: str) -> str:
-    """A safe local file name for an upload: ``upload`` plus the original suffix when it is in
-    ``allowed`` (the browser's name is never used as a path)."""
+def upload_name(filename: str | None) -> str:
+    """A safe local file name for an upload: ``upload`` plus the original suffix when it is one
+    of :data:`SUFFIXES` (the browser's name is never used as a path)."""
     suffix = PurePosixPath((filename or "").replace("\\", "/")).suffix.lower()
-    return "upload" + (suffix if suffix in allowed else default)
+    return "upload" + (suffix if suffix in SUFFIXES else "")

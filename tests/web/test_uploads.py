@@ -83,7 +83,7 @@ def test_not_a_zip_and_upload_names(tmp_path):
     fake.write_bytes(b"PK but not really")
     with pytest.raises(UploadError, match="not a readable zip"):
         spectrum_path(fake, "data.zip", tmp_path)
-    assert upload_name("../../etc/x.SDF", (".sdf",), "") == "upload.sdf"
-    assert upload_name("C:\\a\\b.mol", (".mol",), "") == "upload.mol"
-    assert upload_name("x.exe", (".mol",), ".bin") == "upload.bin"
-    assert upload_name(None, (".mol",), "") == "upload"
+    assert upload_name("../../etc/x.SDF") == "upload.sdf"
+    assert upload_name("C:\\a\\b.mol") == "upload.mol"
+    assert upload_name("x.exe") == "upload"
+    assert upload_name(None) == "upload"

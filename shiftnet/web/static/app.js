@@ -102,6 +102,10 @@ function showPrediction(result) {
   if (!$("#candidates").value.trim()) $("#candidates").value = result.smiles || "";
 }
 
+// one structure source at a time: typing a SMILES drops the chosen file and vice versa
+$("#smiles").addEventListener("input", () => { $("#structure-file").value = ""; });
+$("#structure-file").addEventListener("change", () => { $("#smiles").value = ""; });
+
 $("#predict-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const result = await post("/api/predict", event.target, predictView);
