@@ -130,7 +130,7 @@ function plotSpectrum(result) {
   const layer = (z, color) => ({ x: c.x, y: c.y, z, type: "contour", showscale: false, hoverinfo: "x+y",
     contours: { start: 1, end: c.levels, size: 1, coloring: "lines" }, colorscale: [[0, color], [1, color]] });
   const layout = axisLayout(`δ ${nuclei[1]} (ppm)`);
-  layout.yaxis = { title: { text: `δ ${nuclei[0]} (ppm)` }, autorange: "reversed" };
+  layout.yaxis = { title: { text: `δ ${nuclei[0]} (ppm)` }, autorange: "reversed", zeroline: false };
   layout.margin.l = 60;
   Plotly.newPlot("plot-spectrum", [layer(c.positive, "#1f3b57"), layer(c.negative, "#c0392b")], layout, PLOT_CONFIG);
 }
