@@ -18,7 +18,7 @@ import torch
 
 from shiftnet.shifts.model import load_model
 from shiftnet.shifts.predict import default_model_paths
-from shiftnet.shifts.corpus import load_training_data
+from shiftnet.shifts.corpus import load_test_data, load_training_data
 from shiftnet.shifts.uncertainty import Z90, ensemble_predictions
 
 from _common import NMRSHIFTDB2 as DATA, print_header
@@ -34,17 +34,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--split", choices=["validation", "test"], default="validation",
+                        help="validation (skeleton bucket 0, for choices) or test (bucket 1, release numbers)")
     parser.add_argument("--cache-dir", type=Path, default=Path("runs/bench_cache"),
                         help="folder for the featurised-data cache (keyed by the inputs)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     paths = args.models or default_model_paths()
     print_header(models=", ".join(str(p) for p in paths))
-    _, val, info = load_training_data([args.data / "dev.parquet", args.data / "extra_assigned.parquet"],
-                                      cache_dir=args.cache_dir)
-    print(f"validation: skeleton bucket {info['val_bucket']} (InChIKey first block), {len(val)} molecules, "
-          f"data fingerprint {info['fingerprint']}")
-    pred = ensemble_predictions([load_model(p)[0] for p in paths], val)
+    tables = [args.data / "dev.parquet", args.data / "extra_assigned.parquet"]
+    members = [load_model(p) for p in paths]
+    if args.split == "test":
+        val, info = load_test_data(tables)
+        print(f"test: skeleton bucket {info['test_bucket']} (InChIKey first block), {len(val)} molecules, "
+              f"data fingerprint {info['fingerprint']}")
+        if any(t.get("data", {}).get("test_bucket") != info["test_bucket"] for _, t in members):
+            print("WARNING: a model was trained before the test split existed (it saw these molecules): "
+                  "these are not held-out numbers")
+    else:
+        _, val, info = load_training_data(tables, cache_dir=args.cache_dir)
+        print(f"validation: skeleton bucket {info['val_bucket']} (InChIKey first block), {len(val)} molecules, "
+              f"data fingerprint {info['fingerprint']}")
+    pred = ensemble_predictions([m for m, _ in members], val)
     source = np.array([e.source for e in val])
     carbon = pred["13C"].assign(source=source[pred["13C"]["example"]])
     proton = pred["1H"].assign(source=source[pred["1H"]["example"]])

@@ -22,6 +22,10 @@ from .featurize import FEATURIZER_VERSION, MolGraph
 
 log = logging.getLogger("shiftnet.shifts.corpus")
 
+#: Skeleton bucket of the test split (:func:`shiftnet.shifts.data.split_bucket` of the InChIKey
+#: first block): never trained on and never used for choices; release numbers are reported on
+#: it. Validation (for choices) is bucket 0.
+TEST_BUCKET = 1
 #: 13C labels whose spectra disagree by more than this (ppm) are left out of training.
 MAX_SPECTRA_SPREAD_13C = 2.0
 #: Bumped whenever the cached arrays change meaning.
@@ -33,11 +37,12 @@ _TEXT_FIELDS = ("key", "source", "mol_id")
 
 def load_training_data(paths: list[Path], unassigned: Path | None = None,
                        outliers: Path | None = None, val_bucket: int = 0,
-                       cache_dir: Path | None = None) -> tuple[list, list, dict]:
+                       cache_dir: Path | None = None, test_bucket: int | None = TEST_BUCKET) -> tuple[list, list, dict]:
     """Read assigned tables/SD files (+ optional unassigned lists) and split by skeleton.
 
     ``paths`` are ``dev.parquet``-layout tables (.parquet/.csv) or NMRShiftDB2 SD files.
-    Unassigned molecules whose skeleton is in validation are dropped. Training (never
+    Skeletons of ``test_bucket`` (the test split; None: no test split) are left out entirely;
+    unassigned molecules whose skeleton is in validation or test are dropped. Training (never
     validation) labels are cleaned: the 13C values listed in ``outliers`` and those whose
     spectra disagree by more than :data:`MAX_SPECTRA_SPREAD_13C`. With ``cache_dir``, the
     result is cached there under a key of the inputs (see the module docstring). Returns
@@ -46,7 +51,8 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
     paths = [Path(p) for p in paths]
     cache = None
     if cache_dir is not None:
-        cache = Path(cache_dir) / f"data_cache_{_cache_key(paths, unassigned, outliers, val_bucket)}.npz"
+        key = _cache_key(paths, unassigned, outliers, val_bucket, test_bucket)
+        cache = Path(cache_dir) / f"data_cache_{key}.npz"
         if cache.is_file():
             log.info("training data from the cache %s", cache)
             return read_cache(cache)
@@ -55,21 +61,33 @@ def load_training_data(paths: list[Path], unassigned: Path | None = None,
         found, bad = load_assigned_table(path, path.name.split(".")[0])
         examples += found
         skipped += bad
-    train, val = split_examples(examples, val_bucket)
+    held_out = {e.key for e in examples if test_bucket is not None and split_bucket(e.key) == test_bucket}
+    train, val = split_examples([e for e in examples if e.key not in held_out], val_bucket)
     if outliers:
         drop_doubtful_labels(train, pd.read_csv(outliers))
     n_disagreeing = drop_disagreeing_labels(train)
     if unassigned is not None:
-        found, bad = load_unassigned_table(Path(unassigned), {e.key for e in val})
+        found, bad = load_unassigned_table(Path(unassigned), {e.key for e in val},
+                                           () if test_bucket is None else (test_bucket,))
         train += found
         skipped += bad
     info = {"sources": [str(p) for p in paths] + ([str(unassigned)] if unassigned else []),
             "outliers": str(outliers) if outliers else None, "n_skipped": len(skipped),
             "n_dropped_disagreeing_13c": n_disagreeing,
-            "fingerprint": fingerprint(train + val), "val_bucket": val_bucket}
+            "fingerprint": fingerprint(train + val), "val_bucket": val_bucket, "test_bucket": test_bucket}
     if cache is not None:
         write_cache(cache, train, val, info)
     return train, val, info
+
+
+def load_test_data(paths: list[Path], test_bucket: int = TEST_BUCKET) -> tuple[list[ShiftExample], dict]:
+    """The test split of assigned tables/SD files: every label kept (nothing cleaned); returns
+    ``(examples, info)``."""
+    examples = []
+    for path in map(Path, paths):
+        examples += load_assigned_table(path, path.name.split(".")[0])[0]
+    test = [e for e in examples if split_bucket(e.key) == test_bucket]
+    return test, {"test_bucket": test_bucket, "fingerprint": fingerprint(test), "n": len(test)}
 
 
 def split_examples(examples: list[ShiftExample], val_bucket: int) -> tuple[list, list]:
@@ -116,7 +134,8 @@ def fingerprint(examples: list[ShiftExample]) -> str:
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
 
 
-def _cache_key(paths: list[Path], unassigned: Path | None, outliers: Path | None, val_bucket: int) -> str:
+def _cache_key(paths: list[Path], unassigned: Path | None, outliers: Path | None, val_bucket: int,
+               test_bucket: int | None) -> str:
     """16 hex digits over the inputs' identity (path, size, mtime), the options and versions."""
     def identity(path: Path | None) -> list | None:
         if path is None:
@@ -125,7 +144,7 @@ def _cache_key(paths: list[Path], unassigned: Path | None, outliers: Path | None
         return [str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns]
 
     key = {"paths": [identity(p) for p in paths], "unassigned": identity(unassigned),
-           "outliers": identity(outliers), "val_bucket": val_bucket,
+           "outliers": identity(outliers), "val_bucket": val_bucket, "test_bucket": test_bucket,
            "featurizer": FEATURIZER_VERSION, "cache_version": CACHE_VERSION,
            "max_spread_13c": MAX_SPECTRA_SPREAD_13C}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]

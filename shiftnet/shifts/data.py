@@ -177,12 +177,15 @@ def load_assigned_table(path: Path, source: str) -> tuple[list[ShiftExample], li
     return examples, skipped
 
 
-def load_unassigned_table(path: Path, exclude_keys: set[str]) -> tuple[list[ShiftExample], list[str]]:
-    """Read ``unassigned_13c.parquet``; skeletons in ``exclude_keys`` (validation) are left out."""
+def load_unassigned_table(path: Path, exclude_keys: set[str],
+                          exclude_buckets: tuple[int, ...] = ()) -> tuple[list[ShiftExample], list[str]]:
+    """Read ``unassigned_13c.parquet``; skeletons in ``exclude_keys`` (validation) or in the
+    skeleton buckets ``exclude_buckets`` (the test split) are left out."""
     table = pd.read_parquet(path)
     examples, skipped = [], []
     for _, row in table.iterrows():
-        if skeleton_key(row["inchikey"]) in exclude_keys:
+        key = skeleton_key(row["inchikey"])
+        if key in exclude_keys or (exclude_buckets and split_bucket(key) in exclude_buckets):
             continue
         try:
             example = example_from_unassigned_row(row)

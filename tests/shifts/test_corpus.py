@@ -37,3 +37,18 @@ def test_sd_input_writes_nothing_beside_it(tiny_sd):
     train, _, _ = load_training_data([tiny_sd], val_bucket=-1)
     assert len(train) == 6
     assert sorted(p.name for p in tiny_sd.parent.iterdir()) == before
+
+
+def test_the_test_split_is_never_trained_on(tmp_path):
+    from shiftnet.shifts.corpus import TEST_BUCKET, load_test_data
+    from shiftnet.shifts.data import split_bucket
+
+    path = tmp_path / "mols.sd"  # CCS is in skeleton bucket 1 (the test split), the others are not
+    path.write_text("".join(sd_record(s, str(i), {0: 20.0, 1: 30.0}, {3: 1.0})
+                            for i, s in enumerate(["CCS", "CCO", "CCN", "CCCl"])))
+    train, val, info = load_training_data([path], val_bucket=-1)
+    assert sorted(e.mol_id for e in train) == ["1", "2", "3"] and info["test_bucket"] == TEST_BUCKET
+    test, test_info = load_test_data([path])
+    assert [e.mol_id for e in test] == ["0"] and split_bucket(test[0].key) == TEST_BUCKET
+    everything, _, _ = load_training_data([path], val_bucket=-1, test_bucket=None)
+    assert len(everything) == 4

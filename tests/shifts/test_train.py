@@ -9,7 +9,7 @@ import torch
 from tests.shifts.conftest import sd_record
 
 from shiftnet.shifts.data import read_nmrshiftdb_sdf, split_bucket
-from shiftnet.shifts.corpus import load_training_data
+from shiftnet.shifts.corpus import load_test_data, load_training_data
 from shiftnet.shifts.train import ResumeError, TrainConfig, batch_loss, collate_examples, matched_targets, train_model
 from shiftnet.shifts.model import ShiftModel, load_model
 
@@ -107,8 +107,10 @@ def test_real_data_split_is_disjoint(nmrshiftdb_dir, tmp_path):
     path = tmp_path / "dev.parquet"
     table.to_parquet(path)
     train, val, _ = load_training_data([path])
-    assert len({e.mol_id for e in train + val}) == 300  # a record may give two examples (two solvents)
-    assert not {e.key for e in train} & {e.key for e in val}
+    test, _ = load_test_data([path])
+    assert len({e.mol_id for e in train + val + test}) == 300  # a record may give two examples (two solvents)
+    keys = [{e.key for e in part} for part in (train, val, test)]
+    assert not keys[0] & keys[1] and not keys[0] & keys[2] and not keys[1] & keys[2] and keys[2]
 
 
 def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
@@ -165,8 +167,8 @@ def test_attach_dft_maps_heavy_atom_values(nmrshiftdb_dir, tmp_path):
     table = dev[dev["nmrshiftdb_id"].isin(dft["nmrshiftdb_id"])]
     table.to_parquet(tmp_path / "dev.parquet")
     dft.to_parquet(tmp_path / "dft.parquet")
-    examples, _, _ = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)
-    other, twin = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1)[0][:2]
+    examples, _, _ = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1, test_bucket=None)
+    other, twin = load_training_data([tmp_path / "dev.parquet"], val_bucket=-1, test_bucket=None)[0][:2]
     other.source = "extra"  # same id, another source: must not receive DFT values
     twin.mol_id = examples[0].mol_id  # second example of a record (13C/1H solvent split): values once
     assert attach_dft(examples + [other, twin], tmp_path / "dft.parquet") == 20
