@@ -28,7 +28,8 @@ _ALIASES: dict[str, str] = {
     "pyridine": "pyridine-d5", "pyridin-d5": "pyridine-d5", "pyridine-d5": "pyridine-d5", "c5d5n": "pyridine-d5",
     "dmsod6": "DMSO-d6", "acetoned6": "acetone-d6", "h2o+d2o": "D2O", "h2o/d2o": "D2O", "acn": "CD3CN",
     "cd2cl2": "CD2Cl2", "methylenchloride-d2": "CD2Cl2", "dichloromethane": "CD2Cl2",
-    "thf": "THF-d8", "thf-d8": "THF-d8", "tetrahydrofuran-d8": "THF-d8",
+    "thf": "THF-d8", "thf-d8": "THF-d8", "tetrahydrofuran-d8": "THF-d8", "dichloromethane-d2": "CD2Cl2",
+    "dioxane": "dioxane-d8", "dioxane-d8": "dioxane-d8", "1,4-dioxane": "dioxane-d8", "1,4-dioxane-d8": "dioxane-d8",
 }
 _UNKNOWN = {"", "unknown", "unreported", "none", "null"}
 
@@ -70,11 +71,22 @@ RESIDUAL_SIGNALS: dict[str, dict[str, Signal]] = {
     "C6D6": {"13C": Signal(128.06, 24.3, _TRIPLET, name="C6D6"), "1H": Signal(7.16, name="C6D6")},
     "D2O": {"1H": Signal(4.79, name="D2O")},
     "CD3CN": {"13C": Signal(1.32, 21.0, _SEPTET, name="CD3CN"), "1H": Signal(1.94, 2.5, _QUINTET, name="CD3CN")},
+    "CD2Cl2": {"1H": Signal(5.32, 1.1, _TRIPLET, name="CD2Cl2"), "13C": Signal(53.84, 27.2, _QUINTET, name="CD2Cl2")},
+    "THF-d8": {"1H": Signal(3.58, name="THF-d8"), "13C": Signal(67.21, 22.2, _QUINTET, name="THF-d8")},
+    "dioxane-d8": {"1H": Signal(3.53, name="dioxane-d8"), "13C": Signal(66.66, 21.9, _QUINTET, name="dioxane-d8")},
+    "pyridine-d5": {"1H": Signal(8.74, name="pyridine-d5"), "13C": Signal(150.35, 27.5, _TRIPLET, name="pyridine-d5")},
+}
+
+#: Other residual lines (ppm) of a solvent per nucleus, which confirm its reference line.
+COMPANIONS: dict[str, dict[str, tuple[float, ...]]] = {
+    "THF-d8": {"1H": (1.72,), "13C": (25.31,)},
+    "pyridine-d5": {"1H": (7.58, 7.22), "13C": (135.91, 123.87)},
 }
 
 #: 1H shift of water (HDO / H2O) in each solvent; in D2O the residual signal is HDO itself.
 WATER_1H_PPM: dict[str, float] = {
     "CDCl3": 1.56, "DMSO-d6": 3.33, "CD3OD": 4.87, "acetone-d6": 2.84, "C6D6": 0.40, "CD3CN": 2.13,
+    "CD2Cl2": 1.52, "THF-d8": 2.36, "pyridine-d5": 4.96,
 }
 
 #: name -> nucleus -> shifts (ppm) of common impurities, as singlets (CDCl3 values).
@@ -96,7 +108,8 @@ def canonical_name(name: str | None) -> str | None:
     key = name.strip().strip("<>").strip().lower()
     if key in _UNKNOWN:
         return None
-    return _ALIASES.get(key) or next((s for s in MODEL_SOLVENTS if s.lower() == key), None)
+    known = [*MODEL_SOLVENTS, *RESIDUAL_SIGNALS]
+    return _ALIASES.get(key) or next((s for s in known if s.lower() == key), None)
 
 
 def solvent_index(name: str | None) -> int:
@@ -107,8 +120,9 @@ def solvent_index(name: str | None) -> int:
     if name is None or name.strip().lower() in _UNKNOWN:
         return 0
     canonical = canonical_name(name)
-    if canonical is None:
-        raise ValueError(f"unknown solvent {name!r}; use one of {', '.join(MODEL_SOLVENTS)}")
+    if canonical not in MODEL_SOLVENTS:
+        what = "unknown solvent" if canonical is None else f"the shift models do not know solvent {canonical}:"
+        raise ValueError(f"{what} {name!r}; use one of {', '.join(MODEL_SOLVENTS)} (or none)")
     return MODEL_SOLVENTS.index(canonical)
 
 
@@ -133,20 +147,15 @@ def parse_record_solvent(raw: str | None) -> int:
     return 0
 
 
-def residual_signal(solvent: str, nucleus: str) -> Signal:
-    """The reference signal of ``solvent`` (any alias) in a ``nucleus`` spectrum.
+def reference_signal(solvent: str | None, nucleus: str) -> Signal | None:
+    """The reference line of ``solvent`` (any alias) in a ``nucleus`` spectrum; None when the
+    solvent is unknown or has none for that nucleus (13C in D2O)."""
+    return RESIDUAL_SIGNALS.get(canonical_name(solvent) or "", {}).get(nucleus)
 
-    Raises
-    ------
-    ValueError : unknown solvent, or no signal of that nucleus (e.g. 13C in D2O).
-    """
-    name = canonical_name(solvent)
-    if name not in RESIDUAL_SIGNALS:
-        raise ValueError(f"no reference signals known for solvent {solvent!r}; "
-                         f"known: {', '.join(RESIDUAL_SIGNALS)}")
-    if nucleus not in RESIDUAL_SIGNALS[name]:
-        raise ValueError(f"{name} has no {nucleus} reference signal")
-    return RESIDUAL_SIGNALS[name][nucleus]
+
+def companion_shifts(solvent: str | None, nucleus: str) -> tuple[float, ...]:
+    """ppm of the solvent's other residual lines in a ``nucleus`` spectrum (may be empty)."""
+    return COMPANIONS.get(canonical_name(solvent) or "", {}).get(nucleus, ())
 
 
 def solvent_signals(solvent: str, nucleus: str, intensity: float = 1.0) -> list[Signal]:

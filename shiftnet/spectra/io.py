@@ -35,7 +35,7 @@ import numpy as np
 from .core import FID, PPMScale, Spectrum
 from .fourier import reverse_rotation
 from .nus import read_nuslist
-from .refsignals import solvent_name
+from ..solvents import canonical_name
 
 __all__ = ["SpectrumReadError", "read", "read_processed", "detect_format"]
 
@@ -249,7 +249,7 @@ def _read_bruker(path: Path) -> FID:
         "decim": acqus.get("DECIM"),
         "dspfvs": acqus.get("DSPFVS"),
         "pulse_program": str(acqus.get("PULPROG", "")),
-        "solvent": solvent_name(str(acqus.get("SOLVENT", ""))),
+        "solvent": canonical_name(str(acqus.get("SOLVENT", ""))),
         "solvent_raw": str(acqus.get("SOLVENT", "")),
     }
     offsets = _bruker_vendor_offsets(path, axes)
@@ -313,7 +313,7 @@ def _read_bruker_pdata(pdir: Path) -> Spectrum:
     if data.ndim == 1 and "1i" in names:
         imag = np.asarray(ng.bruker.read_pdata(str(pdir), bin_files=["1i"], scale_data=True)[1], dtype=float)
     meta = {"format": "bruker-pdata", "dic": dic,
-            "solvent": solvent_name(str(acqus.get("acqus", {}).get("SOLVENT", "")))}
+            "solvent": canonical_name(str(acqus.get("acqus", {}).get("SOLVENT", "")))}
     ppm = scales[0].ppm_axis() if data.ndim == 1 else tuple(s.ppm_axis() for s in scales)
     nuclei = _bruker_pdata_nuclei(acqus, data.ndim)
     return Spectrum(data=data, ppm=ppm, nucleus=nuclei[0] if data.ndim == 1 else nuclei,
@@ -366,7 +366,7 @@ def _read_varian(path: Path) -> FID:
     quadrature = None
     meta = {"format": "varian", "dic": dic,
             "pulse_program": _varian_value(p, "seqfil", ""),
-            "solvent": solvent_name(_varian_value(p, "solvent", "")), "solvent_raw": _varian_value(p, "solvent", "")}
+            "solvent": canonical_name(_varian_value(p, "solvent", "")), "solvent_raw": _varian_value(p, "solvent", "")}
     if data.ndim == 2:
         ni = int(float(_varian_value(p, "ni", "0")))
         if ni == 0 or data.shape[0] not in (ni, 2 * ni):
@@ -458,7 +458,7 @@ def _read_jcampdx(path: Path) -> FID:
     grpdly = bruker_group_delay({k: float(v) for k, v in acq.items()})
     meta = {"format": "jcampdx", "dic": dic,
             "pulse_program": _jcamp_value(dic, "$PULPROG", ".PULSESEQUENCE", default="").strip("<>"),
-            "solvent": solvent_name(_jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="")),
+            "solvent": canonical_name(_jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="")),
             "solvent_raw": _jcamp_value(dic, "$SOLVENT", ".SOLVENTNAME", default="").strip("<>")}
     return FID(data=to_convention(real + 1j * imag, "jcampdx", None), group_delay=grpdly,
                nucleus=(_jcamp_value(dic, ".OBSERVENUCLEUS", default="1H").lstrip("^"),),
@@ -483,6 +483,6 @@ def _read_jcampdx_spectrum(path: Path) -> Spectrum:
         imag = None if imag is None else imag[::-1]
     scale = PPMScale.from_ppm_axis(x, obs)
     meta = {"format": "jcampdx", "dic": dic,
-            "solvent": solvent_name(_jcamp_value(dic, ".SOLVENTNAME", "$SOLVENT", default="").strip("<>"))}
+            "solvent": canonical_name(_jcamp_value(dic, ".SOLVENTNAME", "$SOLVENT", default="").strip("<>"))}
     return Spectrum(data=real, ppm=scale.ppm_axis(), nucleus=_jcamp_value(dic, ".OBSERVENUCLEUS", default="1H").lstrip("^"),
                     obs_mhz=obs, source=path, imag=imag, meta=meta)

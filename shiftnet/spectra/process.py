@@ -32,7 +32,7 @@ from .fourier import FIRST_POINT_SCALE, fid_to_spectrum
 from .phase import autophase
 from .process2d import process_2d
 from .reference import reference_offset
-from .refsignals import solvent_name
+from ..solvents import canonical_name
 from .report import collect_warnings, emit_warnings, plausibility_warnings
 
 __all__ = ["process"]
@@ -93,7 +93,7 @@ def _vendor_offsets(fid: FID) -> tuple[float | None, ...]:
 
 
 def _meta(fid: FID, log: list[dict[str, Any]], solvent: str | None) -> dict[str, Any]:
-    return {"steps": log, "solvent": solvent_name(solvent), "format": fid.meta.get("format"),
+    return {"steps": log, "solvent": canonical_name(solvent), "format": fid.meta.get("format"),
             "pulse_program": fid.meta.get("pulse_program", ""), "warnings": collect_warnings(log)}
 
 

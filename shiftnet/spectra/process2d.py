@@ -21,7 +21,7 @@ from .noise import noise_sigma
 from .nus import fill_nus, nus_schedule_of
 from .peaks import local_maxima
 from .phase import PhaseFit, apex_phases, autophase, fit_linear_phase
-from .refsignals import solvent_name
+from ..solvents import canonical_name
 from .report import collect_warnings, plausibility_warnings
 
 __all__ = ["process_2d", "quadrature_pairs", "phase_f1"]
@@ -148,7 +148,7 @@ def process_2d(fid: FID, *, digital_filter: bool = True, window: Any = "auto", l
               for a, n in enumerate(real.shape)]
     return Spectrum(data=real, ppm=tuple(s.ppm_axis() for s in scales), nucleus=tuple(fid.nucleus),
                     obs_mhz=tuple(fid.obs_mhz), source=fid.source,
-                    meta={"steps": log, "format": fid.meta.get("format"), "solvent": solvent_name(solvent),
+                    meta={"steps": log, "format": fid.meta.get("format"), "solvent": canonical_name(solvent),
                           "pulse_program": fid.meta.get("pulse_program", ""), "warnings": collect_warnings(log)})
 
 

@@ -26,8 +26,7 @@ from scipy.ndimage import maximum_filter1d
 from .core import PPMScale
 from .noise import noise_sigma
 from .peaks import apex, local_maxima
-from .refsignals import companion_shifts, reference_signal, solvent_name
-from ..solvents import TMS, Signal
+from ..solvents import TMS, Signal, canonical_name, companion_shifts, reference_signal
 
 __all__ = ["TMS", "TMS_MIN_SNR", "TMS_MIN_FRACTION", "search_windows_ppm", "find_signal", "find_tms",
            "reference_offset"]
@@ -165,13 +164,13 @@ def _search(data: np.ndarray, scale: PPMScale, nucleus: str, solvent: str | None
         for width, dominant in zip(search_windows_ppm(nucleus), (False, True)):
             found = find_signal(data, scale, signal, width, companion_shifts(solvent, nucleus), dominant)
             if found is not None:
-                return solvent_name(solvent) or str(solvent), signal, found
+                return canonical_name(solvent) or str(solvent), signal, found
     return None
 
 
 def _solvent_problem(solvent: str | None, nucleus: str) -> str:
     """Why no solvent line could serve as the reference."""
-    name = solvent_name(solvent)
+    name = canonical_name(solvent)
     if not solvent:
         return "no solvent given"
     if name is None:
@@ -219,7 +218,7 @@ def reference_offset(data: np.ndarray, scale: PPMScale, nucleus: str, reference:
     if reference not in ("auto", "tms", "solvent"):
         raise ValueError(f"reference must be 'auto', 'tms', 'solvent', 'vendor', a ppm offset or None, "
                          f"got {reference!r}")
-    name = solvent_name(solvent)
+    name = canonical_name(solvent)
     tms_name = "" if reference == "solvent" else ("DSS" if name == "D2O" else "TMS")
     hit = _search(data, scale, nucleus, None if reference == "tms" else solvent, tms_name)
     if hit is None:
