@@ -8,8 +8,8 @@ Both methods estimate the noise level robustly from the data
 (:func:`~shiftnet.spectra_models.peak_model.noise_level`, right for the correlated noise of
 apodised, zero-filled spectra), keep peaks of at least ``min_snr`` times it and
 report negative peaks (DEPT, edited HSQC) with their sign. 2D spectra: classical 2D local maxima
-of ``|data|``; with ``method="cnn"`` each one must be confirmed by the CNN on its F2 trace
-(the row through it), whose confidence it takes.
+of ``|data|``; with ``method="cnn"`` each one must be confirmed by the CNN on both its traces
+(the F2 row and the F1 column through it), and takes the lower of the two confidences.
 """
 
 from __future__ import annotations
@@ -33,12 +33,19 @@ __all__ = ["PickedPeaks", "pick_peaks", "pick_peaks_many", "DEFAULT_MODEL", "MET
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "weights" / "peak_picker.pt"
 METHODS = ("cnn", "threshold")
-#: Auto sign: also pick negative peaks when the deepest point reaches this fraction of the top.
-NEGATIVE_FRACTION = 0.3
+#: Auto sign: also pick negative peaks when the deepest point reaches this fraction of the top
+#: and this many noise std.
+NEGATIVE_FRACTION, NEGATIVE_SNR = 0.3, 8.0
+#: The CNN sees at most this SNR (the top of its training range): for spectra with a larger
+#: dynamic range its noise floor is raised to max|x| / MAX_INPUT_SNR.
+MAX_INPUT_SNR = 1000.0
+#: The CNN runs on every k-th point, k the largest step that keeps the tallest peaks at least
+#: this wide (FWHM, points); its training lines were 1.5-12 points wide.
+MIN_WIDTH_POINTS = 4.5
 #: Threshold picker: minimum rise of a maximum above its neighbouring dips, in noise std.
 PROMINENCE_SNR = 2.0
 #: A peak within this many ppm of a solvent line is marked "solvent".
-SOLVENT_TOLERANCE_PPM = {"13C": 0.15, "1H": 0.03}
+SOLVENT_TOLERANCE_PPM = {"13C": 0.15, "1H": 0.02}
 COLUMNS_1D = ["shift_ppm", "index", "height", "width_hz", "confidence", "snr", "source"]
 COLUMNS_2D = ["shift_ppm_f1", "shift_ppm_f2", "index_f1", "index_f2", "height", "confidence", "snr"]
 
@@ -120,26 +127,54 @@ def _threshold_candidates(data: np.ndarray, sigma: float, min_snr: float) -> Can
                       confidence=np.clip(height / (2.0 * min_snr * sigma), 0.0, 1.0))
 
 
-def _fwhm(data: np.ndarray, i: int, height: float) -> float:
-    """Full width at half ``height`` around point ``i`` in points (interpolated crossings)."""
-    half, edges = 0.5 * height, []
+def _half_widths(data: np.ndarray, i: int, height: float) -> tuple[float, float]:
+    """Distances in points from point ``i`` to the interpolated half-``height`` crossings on
+    its left and right (to the array edge where there is none)."""
+    half, out = 0.5 * height, []
     for step in (-1, 1):
         j = i
         while 0 <= j + step < data.size and data[j + step] > half:
             j += step
         k = j + step
-        if not 0 <= k < data.size:
-            edges.append(float(j))
-            continue
-        edges.append(j + step * (data[j] - half) / (data[j] - data[k]))
-    return float(edges[1] - edges[0])
+        edge = float(j) if not 0 <= k < data.size else j + step * (data[j] - half) / (data[j] - data[k])
+        out.append(abs(edge - i))
+    return out[0], out[1]
 
 
-def _cnn_candidates(rows: np.ndarray, model: PeakPickerNet, threshold: float) -> list[Candidates]:
-    """CNN peaks of real spectra ``rows`` ``(batch, n)``."""
-    inputs, sigma = features(rows)
+def _fwhm(data: np.ndarray, i: int, height: float) -> float:
+    """Full width at half ``height`` around point ``i`` in points."""
+    return float(sum(_half_widths(data, i, height)))
+
+
+def _cnn_candidates(rows: np.ndarray, sigma: np.ndarray, model: PeakPickerNet, threshold: float) -> list[Candidates]:
+    """CNN peaks of real spectra ``rows`` ``(batch, n)`` with noise std ``sigma`` ``(batch,)``."""
+    inputs, sigma = features(rows, np.maximum(sigma, np.abs(rows).max(axis=1) / MAX_INPUT_SNR))
     with torch.inference_mode():
         return decode(model(inputs), sigma, threshold)
+
+
+def _decimation(rows: np.ndarray, sigma: np.ndarray) -> int:
+    """Largest step k that keeps the median width of the (up to) 5 tallest peaks per row at
+    :data:`MIN_WIDTH_POINTS` or more (1 for narrow lines); a peak's width here is twice its
+    narrower half width, so that overlapping neighbours do not count."""
+    widths = []
+    for row, s in zip(rows, sigma):
+        peak, _ = find_peaks(row, height=20.0 * s, prominence=10.0 * s)
+        widths += [2.0 * min(_half_widths(row, int(i), float(row[i]))) for i in peak[np.argsort(row[peak])[-5:]]]
+    return max(1, int(np.median(widths) // MIN_WIDTH_POINTS)) if widths else 1
+
+
+def _refined(row: np.ndarray, found: Candidates, k: int) -> Candidates:
+    """Candidates of ``row[::k]`` in points of ``row``: apexes re-interpolated on the full row
+    where it has a local maximum within +-k points (else the coarse position is kept)."""
+    index = found.index * k
+    for j, position in enumerate(index):
+        lo, hi = max(int(round(position)) - k, 1), min(int(round(position)) + k, row.size - 2)
+        top = lo + int(np.argmax(row[lo:hi + 1]))
+        if lo < top < hi:
+            index[j] = top + parabolic_offset(row[top - 1], row[top], row[top + 1])
+    return Candidates(index=index, height=found.height, width_points=found.width_points * k,
+                      confidence=found.confidence)
 
 
 def _signed(positive: Candidates, negative: Candidates | None) -> Candidates:
@@ -149,8 +184,10 @@ def _signed(positive: Candidates, negative: Candidates | None) -> Candidates:
                         for k, sign in (("index", 1), ("height", -1), ("width_points", 1), ("confidence", 1))))
 
 
-def _use_negative(data: np.ndarray, negative: bool | None) -> bool:
-    return bool(-data.min() > NEGATIVE_FRACTION * data.max()) if negative is None else bool(negative)
+def _use_negative(data: np.ndarray, sigma: float, negative: bool | None) -> bool:
+    if negative is not None:
+        return bool(negative)
+    return bool(-data.min() > max(NEGATIVE_FRACTION * data.max(), NEGATIVE_SNR * sigma))
 
 
 def _frame_1d(found: Candidates, sigma: float, min_snr: float, scale: PPMScale | None,
@@ -194,14 +231,17 @@ def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | N
                ) -> tuple[list[Candidates], np.ndarray]:
     """Candidates and noise levels of real spectra ``rows`` ``(batch, n)`` of one length."""
     sigma = np.array([noise_level(r) for r in rows])
-    signs = [_use_negative(r, negative) for r in rows]
+    signs = [_use_negative(r, s, negative) for r, s in zip(rows, sigma)]
     if method == "threshold":
         found = [_signed(_threshold_candidates(r, s, min_snr), _threshold_candidates(-r, s, min_snr) if neg else None)
                  for r, s, neg in zip(rows, sigma, signs)]
         return found, sigma
-    flipped = [-r for r, neg in zip(rows, signs) if neg]
-    found = _cnn_candidates(np.concatenate([rows, np.asarray(flipped).reshape(-1, rows.shape[1])]),
-                            _model(model), threshold)
+    flipped = np.asarray([-r for r, neg in zip(rows, signs) if neg]).reshape(-1, rows.shape[1])
+    both = np.concatenate([rows, flipped])
+    k = _decimation(rows, sigma)
+    found = _cnn_candidates(both[:, ::k], np.concatenate([sigma, sigma[signs]]), _model(model), threshold)
+    if k > 1:
+        found = [_refined(row, f, k) for row, f in zip(both, found)]
     negatives = iter(found[len(rows):])
     return [_signed(f, next(negatives) if neg else None) for f, neg in zip(found, signs)], sigma
 
@@ -223,8 +263,11 @@ def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float 
     ppm_window : keep peaks with ``min <= shift_ppm <= max`` (1D: ``shift_ppm``; 2D: F2 and,
         when given as ``((f1_lo, f1_hi), (f2_lo, f2_hi))``, F1 too).
     negative : also pick negative peaks; None decides from the data (deepest point beyond 30 %
-        of the tallest, as in DEPT-135 or edited HSQC).
-    threshold : CNN peak-centre probability needed (0-1).
+        of the tallest and 8 noise std, as in DEPT-135 or edited HSQC).
+    threshold : CNN peak-centre probability needed (0-1). The CNN was trained on SNR <= 1000
+        and lines 1.5-12 points wide: in spectra of larger dynamic range it misses lines below
+        0.1 % of the tallest, and spectra whose tallest lines are 9 points wide or more are
+        picked on every k-th point (apexes then re-interpolated on all points).
     model : the CNN (module or model-file path); default the shipped ``weights/peak_picker.pt``.
 
     Returns

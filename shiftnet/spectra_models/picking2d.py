@@ -1,6 +1,8 @@
 """2D peak picking: classical 2D local maxima of ``|data|`` above ``min_snr`` times the robust
-noise (median over the F2 rows), parabolic sub-point apexes per axis; with ``method="cnn"`` a maximum is kept only when
-the CNN finds a peak of the same sign within :data:`CONFIRM_POINTS` of it on its F2 trace."""
+noise (median over the F2 rows), parabolic sub-point apexes per axis; with ``method="cnn"`` a
+maximum is kept only when the CNN finds a peak of the same sign within :data:`CONFIRM_POINTS` of
+it on both its F2 row and its F1 column (which rejects maxima that noise puts on the ridges of a
+peak's tails)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ def _offsets(mag: np.ndarray, i1: np.ndarray, i2: np.ndarray) -> tuple[np.ndarra
 
 
 def _confirm(data: np.ndarray, i1: np.ndarray, i2: np.ndarray, min_snr: float, model, threshold: float) -> np.ndarray:
-    """CNN confidence of each 2D maximum from its F2 trace (0 where not confirmed)."""
+    """CNN confidence of each 2D maximum on the traces through it along the last axis of
+    ``data`` (rows ``i1``, position ``i2``); 0 where the trace shows no peak of that sign there."""
     rows = np.unique(i1)
     found, _ = _pick_rows(data[rows], "cnn", min_snr, True, model, threshold)
     by_row = dict(zip(rows.tolist(), found))
@@ -54,11 +57,14 @@ def pick_2d(data: np.ndarray, scales: list[PPMScale] | None, method: str, min_sn
     :func:`shiftnet.spectra_models.picking.pick_peaks`."""
     sigma = float(np.median([noise_level(row) for row in data]))
     i1, i2 = local_maxima(np.abs(data), min_snr * sigma, size=3)
-    if not _use_negative(data, negative):
+    if not _use_negative(data, sigma, negative):
         i1, i2 = i1[data[i1, i2] > 0], i2[data[i1, i2] > 0]
     height = data[i1, i2]
-    confidence = (_confirm(data, i1, i2, min_snr, model, threshold) if method == "cnn" and i1.size
-                  else np.clip(np.abs(height) / (2.0 * min_snr * sigma), 0.0, 1.0))
+    if method == "cnn" and i1.size:
+        confidence = np.minimum(_confirm(data, i1, i2, min_snr, model, threshold),
+                                _confirm(data.T, i2, i1, min_snr, model, threshold))
+    else:
+        confidence = np.clip(np.abs(height) / (2.0 * min_snr * sigma), 0.0, 1.0)
     f1, f2 = _offsets(np.abs(data), i1, i2)
     keep = confidence > 0
     ppm = [np.full(f.size, np.nan) if scales is None else s.point_to_ppm(f) for f, s in zip((f1, f2), scales or (0, 0))]
