@@ -10,6 +10,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from . import __version__
@@ -131,6 +132,15 @@ def _parser() -> argparse.ArgumentParser:
                          help="spectrum file: .csv/.tsv (1D: ppm, intensity) or .npz (1D or 2D); default: a summary")
     process.add_argument("--solvent", default=None, help="solvent for referencing (default: from the parameters)")
     process.add_argument("--lb-hz", type=float, default=None, help="exponential line broadening in Hz")
+    process.add_argument("--phase", default="auto", metavar="auto|peaks|none|P0,P1",
+                         help="auto: peak fit + whole-spectrum refinement; peaks: peak fit only; none; or P0,P1 "
+                              "in degrees (default auto)")
+    process.add_argument("--baseline", default="auto", metavar="whittaker|polynomial|none|N",
+                         help="baseline correction: whittaker (1D default), polynomial, a polynomial order N, none")
+    process.add_argument("--reference", default="auto", metavar="auto|tms|solvent|vendor|none|PPM",
+                         help="auto: TMS/DSS, else the solvent line, else the vendor's calibration (with a warning); "
+                              "tms or solvent: required; or a ppm offset to add")
+    process.add_argument("--zero-fill", type=int, default=None, metavar="N", help="points after zero-filling (1D)")
     process.add_argument("--vendor", action="store_true", help="read the vendor's processed data (Bruker pdata/1)")
     process.add_argument("--plot", type=Path, metavar="FILE", help="picture of the spectrum (.png/.svg/.pdf)")
 
@@ -237,21 +247,51 @@ def _run_verify(args: argparse.Namespace) -> int:
     return 0 if result.frame["error"].isna().any() else 1
 
 
+def _processing_options(args: argparse.Namespace) -> dict:
+    """``spectra.process`` keyword arguments from the ``shiftnet process`` options."""
+    def number_or(text: str, words: dict):
+        key = text.strip().lower()
+        if key in words:
+            return words[key]
+        try:
+            values = [float(v) for v in key.split(",")]
+        except ValueError:
+            raise _UsageError(f"cannot understand {text!r}; use one of {', '.join(words)} or numbers") from None
+        return values[0] if len(values) == 1 else tuple(values)
+
+    phase = number_or(args.phase, {"auto": "auto", "peaks": "peaks", "none": None})
+    if phase is not None and not isinstance(phase, str) and (not isinstance(phase, tuple) or len(phase) != 2):
+        raise _UsageError(f"--phase needs P0,P1 in degrees, got {args.phase!r}")
+    baseline = number_or(args.baseline, {"auto": "auto", "whittaker": "whittaker", "polynomial": "polynomial",
+                                         "none": None})
+    reference = number_or(args.reference, {"auto": "auto", "tms": "tms", "solvent": "solvent", "vendor": "vendor",
+                                           "none": None})
+    return {"lb_hz": args.lb_hz, "phase": phase, "reference": reference, "size": args.zero_fill,
+            "baseline": int(baseline) if isinstance(baseline, float) else baseline}
+
+
 def _run_process(args: argparse.Namespace) -> int:
     from . import spectra
     from .export import SPECTRUM_FORMATS, write_spectrum
 
     _check_output(args.output, SPECTRUM_FORMATS, args.path)
     _check_output(args.plot, PLOT_SUFFIXES, args.path)
+    options = _processing_options(args)
     try:
-        spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
-            spectra.read(args.path), solvent=args.solvent, lb_hz=args.lb_hz)
+        with warnings.catch_warnings():  # the summary below reports them
+            warnings.simplefilter("ignore", spectra.ProcessingWarning)
+            spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
+                spectra.read(args.path), solvent=args.solvent, **options)
     except spectra.SpectrumReadError as exc:
         print(f"shiftnet process: {exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:  # e.g. --reference tms without a TMS line
+        raise _UsageError(str(exc)) from None
     axes = [spec.ppm] if spec.ndim == 1 else list(spec.ppm)
     ranges = " x ".join(f"{a[0]:.2f}..{a[-1]:.2f} ppm ({a.size} points)" for a in axes)
     print(f"{args.path}: {spec.nucleus} {ranges}")
+    for line in spectra.process_summary(spec):
+        print(f"  {line}")
     if args.output is not None:
         _write(write_spectrum, spec, args.output)
         print(f"written: {args.output}")

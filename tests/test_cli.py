@@ -185,3 +185,16 @@ def test_assign_and_verify_commands(tmp_path, capsys):
     assert main(["assign", "--smiles", "CCO", "--peaks-13c", "18.4,58.x"]) == 2
     assert "58.x" in capsys.readouterr().err
     assert main(["assign", "--smiles", "CCO"]) == 2
+
+
+def test_process_options_and_summary(raw, capsys):
+    ibuprofen_1h = str(raw / "lucyng_ibuprofen" / "1")
+    assert main(["process", ibuprofen_1h]) == 0
+    out = capsys.readouterr().out
+    assert "phase: auto" in out and "baseline: whittaker" in out and "CDCl3 line found" in out
+    assert main(["process", ibuprofen_1h, "--phase", "10,0", "--baseline", "none", "--reference", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "p0 = 10.0 deg" in out and "CDCl3" not in out
+    assert main(["process", ibuprofen_1h, "--phase", "sideways"]) == 2
+    assert main(["process", str(raw / "penguins_testdata" / "9")]) == 0
+    assert "WARNING: nus" in capsys.readouterr().out
