@@ -135,8 +135,11 @@ def read(path: str | Path) -> FID:
         raise
     except Exception as exc:  # nmrglue raises many types for broken files
         raise SpectrumReadError(path, f"{type(exc).__name__}: {exc}") from exc
-    if fid.data.size == 0 or not np.all(np.isfinite(fid.data)):
-        raise SpectrumReadError(path, "no finite data points")
+    if fid.data.size == 0:
+        raise SpectrumReadError(path, "no data points")
+    bad = int(np.count_nonzero(~np.isfinite(fid.data)))
+    if bad:
+        raise SpectrumReadError(path, f"{bad} of {fid.data.size} data points are NaN or infinite")
     return fid
 
 
@@ -230,11 +233,49 @@ def _check_bruker_size(path: Path, dic: dict) -> None:
         raise SpectrumReadError(binary, f"truncated: {found} bytes, the parameters need {expected}")
 
 
+def _check_bruker_parameters(path: Path, dic: dict) -> None:
+    """Raise when a parameter the data depend on is missing or absurd (TD, SW_h, BF1, SFO1)."""
+    for name, axis in (("acqus", dic.get("acqus")), ("acqu2s", dic.get("acqu2s"))):
+        if axis is None:
+            if name == "acqus":
+                raise SpectrumReadError(path / "acqus", "no parameters (empty or unreadable acqus)")
+            continue
+        for key in ("TD", "SW_h", "BF1", "SFO1"):
+            value = axis.get(key)
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise SpectrumReadError(path / name, f"{key} is missing or not a number ({value!r})") from None
+            if not np.isfinite(number) or number <= 0:
+                raise SpectrumReadError(path / name, f"{key} = {value} is not a usable value (must be > 0)")
+
+
+def _decay(row: np.ndarray) -> float:
+    """RMS of the first sixteenth of a FID over that of the last sixteenth (a real FID decays)."""
+    n = max(row.size // 16, 8)
+    return float(np.sqrt(np.mean(np.abs(row[:n]) ** 2) / (np.mean(np.abs(row[-n:]) ** 2) + 1e-300)))
+
+
+def _check_byte_order(path: Path, data: np.ndarray, acqus: dict) -> None:
+    """Raise when the data only look like a decaying FID in the other byte order (BYTORDA wrong)."""
+    row = data if data.ndim == 1 else data[0]
+    pairs = np.stack([row.real, row.imag], axis=-1)
+    dtype = np.float64 if int(acqus.get("DTYPA", 0)) == 2 else np.int32
+    with np.errstate(all="ignore"):
+        swapped = pairs.astype(dtype).byteswap().astype(float)
+    if _decay(row) < 1.5 and _decay(swapped[..., 0] + 1j * swapped[..., 1]) > 10:
+        raise SpectrumReadError(path / "acqus", f"byte order BYTORDA = {acqus.get('BYTORDA')} does not fit the "
+                                               "data: they decay like a FID only in the other byte order")
+
+
 def _read_bruker(path: Path) -> FID:
     path = _data_dir(path)
+    params = ng.bruker.read_acqus_file(str(path))
+    _check_bruker_parameters(path, params)
+    _check_bruker_size(path, params)
     dic, data = ng.bruker.read(str(path))
     acqus = dic["acqus"]
-    _check_bruker_size(path, dic)
+    _check_byte_order(path, data, acqus)
     data = data[..., : int(acqus["TD"]) // 2]  # drop the zero padding of ser rows
     axes = [dic["acqus"]]
     if data.ndim == 2:
