@@ -24,7 +24,8 @@ import torch
 from torch import nn
 
 #: format name -> module that registers it on import (for :func:`load_any`).
-FORMAT_MODULES = {"shiftnet-shift-model": "shiftnet.shifts.model"}
+FORMAT_MODULES = {"shiftnet-shift-model": "shiftnet.shifts.model",
+                  "shiftnet-peak-picker": "shiftnet.spectra_models.peak_model"}
 _REGISTRY: dict[str, "ModelFormat"] = {}
 
 

@@ -4,9 +4,14 @@
 ``spectra.simulate``, ``spectra.write``, ``spectra.nus_schedule``, ... (this subpackage is only
 loaded when used; importing it loads neither torch nor RDKit). Every FID, read or simulated,
 follows one convention (:mod:`shiftnet.spectra.fourier`).
+
+The learned spectra models are re-exported here lazily (loading torch only when used):
+``pick_peaks``, ``pick_peaks_many`` and ``pick_multiplets`` from :mod:`shiftnet.spectra_models`.
 """
 
 from __future__ import annotations
+
+import importlib
 
 from .core import FID, PPMScale, Spectrum, as_spectrum
 from .io import SpectrumReadError, read, read_processed
@@ -20,4 +25,14 @@ __all__ = [
     "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
     "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
     "write", "process_summary", "ProcessingWarning", "NUSWarning", "ReferenceWarning", "NotASpectrumWarning",
+    "pick_peaks", "pick_peaks_many", "pick_multiplets",
 ]
+
+#: name -> module of :mod:`shiftnet.spectra_models` that defines it (imported on first use).
+_LEARNED = {"pick_peaks": "picking", "pick_peaks_many": "picking", "pick_multiplets": "multiplets"}
+
+
+def __getattr__(name: str):
+    if name not in _LEARNED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"shiftnet.spectra_models.{_LEARNED[name]}"), name)

@@ -1,4 +1,9 @@
-"""Noise levels: a robust estimate from a spectrum, and the simulator's time-domain noise."""
+"""Noise levels: robust estimates from a spectrum, and the simulator's time-domain noise.
+
+:func:`noise_sigma` (first differences) is exact for white noise; on apodised, zero-filled
+spectra, whose neighbouring points are correlated, use it at :func:`correlation_stride` or use
+:func:`residual_noise_sigma` (spread around a running median), which stays right there.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,14 @@ from typing import Sequence
 
 import numpy as np
 
+from scipy.ndimage import median_filter
+
 from .fourier import FIRST_POINT_SCALE
 
-__all__ = ["noise_sigma", "correlation_stride", "fid_noise_for_spectrum_sigma"]
+__all__ = ["noise_sigma", "residual_noise_sigma", "correlation_stride", "fid_noise_for_spectrum_sigma"]
+
+#: Width in points of the running median under :func:`residual_noise_sigma`.
+NOISE_MEDIAN_POINTS = 65
 
 
 def noise_sigma(values: np.ndarray) -> float:
@@ -28,6 +38,19 @@ def noise_sigma(values: np.ndarray) -> float:
     parts = [v.real, v.imag] if np.iscomplexobj(v) else [v]
     mads = [np.median(np.abs(np.diff(p) - np.median(np.diff(p)))) for p in parts]
     return float(1.4826 * np.mean(mads) / np.sqrt(2.0))
+
+
+def residual_noise_sigma(spectrum: np.ndarray) -> float:
+    """Robust noise std of a real 1D spectrum: 1.4826 x MAD of the spectrum minus its running
+    median (:data:`NOISE_MEDIAN_POINTS` wide).
+
+    Unlike :func:`noise_sigma`, it stays right for the correlated noise of apodised, zero-filled
+    spectra (a point-to-point correlation of 0.8, typical in 13C, makes differences 2.5x too
+    small); peaks and smooth baselines barely change it.
+    """
+    x = np.asarray(spectrum, dtype=float)
+    residual = x - median_filter(x, size=min(NOISE_MEDIAN_POINTS, x.size), mode="nearest")
+    return float(1.4826 * np.median(np.abs(residual - np.median(residual))))
 
 
 def correlation_stride(data: np.ndarray, max_stride: int = 16) -> int:

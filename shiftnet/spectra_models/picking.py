@@ -5,7 +5,7 @@
 >>> peaks.frame[["shift_ppm", "height", "width_hz", "confidence"]]   # doctest: +SKIP
 
 Both methods estimate the noise level robustly from the data
-(:func:`~shiftnet.spectra_models.peak_model.noise_level`, right for the correlated noise of
+(:func:`~shiftnet.spectra.noise.residual_noise_sigma`, right for the correlated noise of
 apodised, zero-filled spectra), keep peaks of at least ``min_snr`` times it and
 report negative peaks (DEPT, edited HSQC) with their sign. 2D spectra: classical 2D local maxima
 of ``|data|``; with ``method="cnn"`` each one must be confirmed by the CNN on both its traces
@@ -27,7 +27,8 @@ from scipy.signal import find_peaks
 from ..solvents import solvent_signals
 from ..spectra.core import PPMScale, Spectrum
 from ..spectra.peaks import parabolic_offset
-from .peak_model import Candidates, PeakPickerNet, decode, features, load_picker, noise_level
+from ..spectra.noise import residual_noise_sigma
+from .peak_model import Candidates, PeakPickerNet, decode, features, load_picker
 
 __all__ = ["PickedPeaks", "pick_peaks", "pick_peaks_many", "DEFAULT_MODEL", "METHODS"]
 
@@ -230,7 +231,7 @@ def _sources(ppm: np.ndarray, spectrum: Spectrum | None) -> np.ndarray:
 def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | None, model, threshold: float
                ) -> tuple[list[Candidates], np.ndarray]:
     """Candidates and noise levels of real spectra ``rows`` ``(batch, n)`` of one length."""
-    sigma = np.array([noise_level(r) for r in rows])
+    sigma = np.array([residual_noise_sigma(r) for r in rows])
     signs = [_use_negative(r, s, negative) for r, s in zip(rows, sigma)]
     if method == "threshold":
         found = [_signed(_threshold_candidates(r, s, min_snr), _threshold_candidates(-r, s, min_snr) if neg else None)
@@ -248,7 +249,7 @@ def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | N
 
 # ----------------------------------------------------------------------------- public
 
-def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float = 3.0,
+def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float = 5.0,
                ppm_window: tuple[float, float] | None = None, negative: bool | None = None,
                threshold: float = 0.5, model: PeakPickerNet | str | Path | None = None) -> PickedPeaks:
     """Pick the peaks of a 1D or 2D spectrum.
@@ -259,7 +260,10 @@ def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float 
         ``(n,)`` / ``(n_f1, n_f2)`` (positions then in points only).
     method : "cnn" (the learned picker) or "threshold" (local maxima above ``min_snr`` that rise
         2 noise std above their neighbouring dips).
-    min_snr : minimum |height| over the robust noise std.
+    min_snr : minimum |height| over the robust noise std. The default 5 keeps noise out of real
+        spectra (at 3, the 65k-point ibuprofen 13C gives about 60 noise peaks besides its 10
+        carbons; at 5 three extra small lines); on 16k-point synthetic spectra the CNN's best F1
+        came at 3 (bench/bench_peaks.py).
     ppm_window : keep peaks with ``min <= shift_ppm <= max`` (1D: ``shift_ppm``; 2D: F2 and,
         when given as ``((f1_lo, f1_hi), (f2_lo, f2_hi))``, F1 too).
     negative : also pick negative peaks; None decides from the data (deepest point beyond 30 %
@@ -288,7 +292,7 @@ def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float 
     return PickedPeaks(frame=frame, noise=float(sigma), method=method, width_points=width)
 
 
-def pick_peaks_many(spectra: Sequence[np.ndarray], method: str = "cnn", *, min_snr: float = 3.0,
+def pick_peaks_many(spectra: Sequence[np.ndarray], method: str = "cnn", *, min_snr: float = 5.0,
                     negative: bool | None = None, threshold: float = 0.5,
                     model: PeakPickerNet | str | Path | None = None, batch_size: int = 32) -> list[PickedPeaks]:
     """:func:`pick_peaks` for many real 1D arrays of one length, batched through the CNN.

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..spectra.core import PPMScale
 from ..spectra.peaks import local_maxima, parabolic_offset
-from .peak_model import noise_level
+from ..spectra.noise import residual_noise_sigma
 from .picking import COLUMNS_2D, PickedPeaks, _pick_rows, _use_negative
 
 __all__ = ["pick_2d", "CONFIRM_POINTS"]
@@ -55,7 +55,7 @@ def pick_2d(data: np.ndarray, scales: list[PPMScale] | None, method: str, min_sn
             negative: bool | None, threshold: float, model) -> PickedPeaks:
     """Peaks of a real 2D spectrum ``(n_f1, n_f2)``; arguments as
     :func:`shiftnet.spectra_models.picking.pick_peaks`."""
-    sigma = float(np.median([noise_level(row) for row in data]))
+    sigma = float(np.median([residual_noise_sigma(row) for row in data]))
     i1, i2 = local_maxima(np.abs(data), min_snr * sigma, size=3)
     if not _use_negative(data, sigma, negative):
         i1, i2 = i1[data[i1, i2] > 0], i2[data[i1, i2] > 0]

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from .. import modelfile
+from ..nn import resolve_device
 from .stream import SimulatedSpectraDataset
 
 __all__ = ["SpectraTask", "TrainConfig", "ResumeError", "TASKS", "get_task", "train_spectra_model"]
@@ -136,16 +136,6 @@ class _Items(Dataset):
         return self.stream[self.start + i]
 
 
-def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {name!r}")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' requested but CUDA is not available")
-    return torch.device(name)
-
-
 def _to(targets: dict, device: torch.device) -> dict:
     return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in targets.items()}
 
@@ -214,7 +204,7 @@ def train_spectra_model(task: str, run_dir: str | Path, config: TrainConfig | No
     spec = get_task(task)
     if config.val_seed == config.seed:
         raise ValueError("val_seed must differ from seed (the validation set must not be training data)")
-    device, run_dir = _device(config.device), Path(run_dir)
+    device, run_dir = resolve_device(config.device), Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     hparams, stream_args = {**spec.default_hparams, **config.hparams}, {**spec.default_stream, **config.stream}
     identity = _identity(config, spec, hparams, stream_args)
