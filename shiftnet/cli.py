@@ -7,6 +7,7 @@ command failed, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -163,7 +164,122 @@ def _parser() -> argparse.ArgumentParser:
                           help="spectrum file: .csv/.tsv (1D: ppm, intensity) or .npz (1D or HSQC); "
                                "peak labels go to OUTPUT stem + _peaks.csv")
     _add_assign_parsers(commands)
+    _add_spectra_model_parsers(commands)
+    serve = commands.add_parser("serve", help="a local web page: predict, look at spectra, assign (needs shiftnet[web])")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     return parser
+
+
+PICK_EXAMPLES = """examples:
+  shiftnet pick data/ibuprofen/2 -o peaks.csv --plot peaks.png
+  shiftnet pick data/ibuprofen/1 --multiplets --total-h 18 -o multiplets.csv
+  shiftnet pick data/ibuprofen/3 --method threshold --min-snr 8
+"""
+
+
+def _add_spectra_model_parsers(commands) -> None:
+    pick = commands.add_parser("pick", help="pick the peaks (or 1H multiplets) of a spectrum",
+                               epilog=PICK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pick.add_argument("path", type=Path, help="raw data (processed first: Bruker expno, Varian .fid, NMRPipe, "
+                                              "JCAMP-DX) or a processed spectrum file (.npz from shiftnet process)")
+    pick.add_argument("--method", choices=["cnn", "threshold"], default="cnn")
+    pick.add_argument("--min-snr", type=float, default=5.0, help="minimum peak height over the noise std (default 5)")
+    pick.add_argument("--ppm-window", type=float, nargs=2, metavar=("LOW", "HIGH"), help="keep peaks in this range")
+    pick.add_argument("--multiplets", action="store_true", help="1H: group the peaks into multiplets with integrals")
+    pick.add_argument("--total-h", type=float, default=None, help="with --multiplets: integrals normalised to this "
+                                                                  "number of H (sample multiplets)")
+    pick.add_argument("--solvent", default=None, help="solvent for referencing (default: from the parameters)")
+    pick.add_argument("-o", "--output", type=Path, help="peak table (.csv); default: printed")
+    pick.add_argument("--plot", type=Path, metavar="FILE", help="the spectrum with the picked peaks (.png/.svg/.pdf)")
+    train = commands.add_parser("train-spectra", help="train a spectra model on simulated spectra",
+                                description="One training loop for the learned spectra models; tasks: peaks.")
+    train.add_argument("task", choices=["peaks"], help="which model")
+    train.add_argument("--out", type=Path, required=True, help="run directory (checkpoint, log.jsonl, model.pt)")
+    train.add_argument("--steps", type=int, default=1800)
+    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--lr", type=float, default=3e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--val-seed", type=int, default=1_000_003)
+    train.add_argument("--val-size", type=int, default=64)
+    train.add_argument("--n-points", type=int, default=2048, help="points per simulated spectrum")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    train.add_argument("--num-workers", type=int, default=1, help="processes simulating spectra")
+    train.add_argument("--time-limit", type=float, default=None, metavar="S", help="stop (and save) after S seconds")
+    train.add_argument("--checkpoint-every", type=int, default=50, help="steps between checkpoints")
+
+
+def _load_spectrum(path: Path, solvent: str | None):
+    """A processed spectrum from raw data (processed with defaults) or a ``shiftnet process`` .npz."""
+    from . import spectra
+
+    if path.suffix.lower() == ".npz":
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as stored:
+            ppm = stored["ppm"] if "ppm" in stored.files else (stored["ppm_f1"], stored["ppm_f2"])
+            return spectra.Spectrum(data=stored["data"], ppm=ppm, nucleus="?", source=path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", spectra.ProcessingWarning)
+        return spectra.process(spectra.read(path), solvent=solvent)
+
+
+def _run_pick(args: argparse.Namespace) -> int:
+    from . import spectra
+
+    _check_output(args.output, (".csv",), args.path)
+    _check_output(args.plot, PLOT_SUFFIXES, args.path)
+    try:
+        spec = _load_spectrum(args.path, args.solvent)
+        window = tuple(args.ppm_window) if args.ppm_window else None
+        if args.multiplets:
+            picked = spectra.pick_multiplets(spec, total_h=args.total_h, method=args.method, min_snr=args.min_snr,
+                                             ppm_window=window)
+        else:
+            picked = spectra.pick_peaks(spec, method=args.method, min_snr=args.min_snr, ppm_window=window)
+    except spectra.SpectrumReadError as exc:
+        print(f"shiftnet pick: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    frame = picked.frame
+    noise = picked.peaks.noise if args.multiplets else picked.noise
+    print(f"{args.path}: {len(frame)} {'multiplets' if args.multiplets else 'peaks'} ({args.method}), "
+          f"noise std {noise:.4g}", file=sys.stderr)
+    if args.output is None:
+        print(frame.round(4).to_string(index=False))
+    else:
+        frame.round(5).to_csv(args.output, index=False)
+        print(f"written: {args.output}")
+    if args.plot is not None:
+        from .plot import plot_spectrum
+
+        print(f"picture: {plot_spectrum(spec, args.plot, peaks=frame)}")
+    return 0
+
+
+def _run_train_spectra(args: argparse.Namespace) -> int:
+    from .spectra_models.train import ResumeError, TrainConfig, train_spectra_model
+
+    config = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                         val_seed=args.val_seed, val_size=args.val_size, device=args.device,
+                         num_workers=args.num_workers, time_limit_s=args.time_limit,
+                         checkpoint_every=args.checkpoint_every, stream={"n_points": args.n_points})
+    try:
+        metrics = train_spectra_model(args.task, args.out, config)
+    except (ResumeError, ValueError) as exc:
+        raise _UsageError(str(exc)) from None
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    try:
+        from .web import serve
+    except ImportError as exc:
+        raise _UsageError(f"the web page needs its extra: pip install shiftnet[web] ({exc})") from None
+    serve(args.host, args.port)
+    return 0
 
 
 def _add_peak_arguments(parser: argparse.ArgumentParser) -> None:
@@ -407,7 +523,6 @@ def _run_predict(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    import json
     import logging
 
     from .nn import resolve_device
@@ -448,7 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_interrupt)  # close outputs cleanly when killed
     handlers = {"predict": _run_predict, "train": _run_train, "process": _run_process,
-                "simulate": _run_simulate, "assign": _run_assign, "verify": _run_verify}
+                "simulate": _run_simulate, "assign": _run_assign, "verify": _run_verify, "pick": _run_pick,
+                "train-spectra": _run_train_spectra, "serve": _run_serve}
     try:
         return handlers[args.command](args)
     except _UsageError as exc:

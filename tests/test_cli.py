@@ -198,3 +198,22 @@ def test_process_options_and_summary(raw, capsys):
     assert main(["process", ibuprofen_1h, "--phase", "sideways"]) == 2
     assert main(["process", str(raw / "penguins_testdata" / "9")]) == 0
     assert "WARNING: nus" in capsys.readouterr().out
+
+
+def test_pick_command(raw, tmp_path, capsys):
+    out = tmp_path / "peaks.csv"
+    assert main(["pick", str(raw / "lucyng_ibuprofen" / "2"), "-o", str(out), "--min-snr", "8"]) == 0
+    peaks = pd.read_csv(out)
+    sample = peaks.loc[peaks["source"] == "sample", "shift_ppm"]
+    assert len(sample) == 10 and abs(sample.max() - 180.7) < 0.2  # the ten ibuprofen carbons, COOH first
+    assert main(["pick", str(raw / "lucyng_ibuprofen" / "1"), "--multiplets", "--total-h", "18"]) == 0
+    assert "q" in capsys.readouterr().out  # the CH quartet at 3.7 ppm
+    assert main(["pick", str(raw / "lucyng_ibuprofen" / "2"), "--min-snr", "-1"]) == 2
+
+
+def test_train_spectra_command_runs_and_refuses_other_options_on_resume(tmp_path):
+    args = ["train-spectra", "peaks", "--out", str(tmp_path / "run"), "--steps", "2", "--batch-size", "2",
+            "--n-points", "512", "--val-size", "2", "--num-workers", "0", "--device", "cpu"]
+    assert main(args) == 0
+    assert (tmp_path / "run" / "model.pt").is_file()
+    assert main([*args[:-2], "--device", "cpu", "--lr", "0.1"]) == 2
