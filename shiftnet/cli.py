@@ -193,8 +193,8 @@ def _add_spectra_model_parsers(commands) -> None:
     pick.add_argument("-o", "--output", type=Path, help="peak table (.csv); default: printed")
     pick.add_argument("--plot", type=Path, metavar="FILE", help="the spectrum with the picked peaks (.png/.svg/.pdf)")
     train = commands.add_parser("train-spectra", help="train a spectra model on simulated spectra",
-                                description="One training loop for the learned spectra models; tasks: peaks.")
-    train.add_argument("task", choices=["peaks"], help="which model")
+                                description="One training loop for the learned spectra models.")
+    train.add_argument("task", choices=["peaks", "nus-cnn", "nus-lstm", "denoise"], help="which model")
     train.add_argument("--out", type=Path, required=True, help="run directory (checkpoint, log.jsonl, model.pt)")
     train.add_argument("--steps", type=int, default=1800)
     train.add_argument("--batch-size", type=int, default=16)

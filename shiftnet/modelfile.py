@@ -25,7 +25,10 @@ from torch import nn
 
 #: format name -> module that registers it on import (for :func:`load_any`).
 FORMAT_MODULES = {"shiftnet-shift-model": "shiftnet.shifts.model",
-                  "shiftnet-peak-picker": "shiftnet.spectra_models.peak_model"}
+                  "shiftnet-peak-picker": "shiftnet.spectra_models.peak_model",
+                  "shiftnet-nus-cnn": "shiftnet.spectra_models.nus_model",
+                  "shiftnet-nus-lstm": "shiftnet.spectra_models.nus_model",
+                  "shiftnet-denoiser": "shiftnet.spectra_models.denoise_model"}
 _REGISTRY: dict[str, "ModelFormat"] = {}
 
 

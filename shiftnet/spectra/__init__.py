@@ -6,7 +6,8 @@ loaded when used; importing it loads neither torch nor RDKit). Every FID, read o
 follows one convention (:mod:`shiftnet.spectra.fourier`).
 
 The learned spectra models are re-exported here lazily (loading torch only when used):
-``pick_peaks``, ``pick_peaks_many`` and ``pick_multiplets`` from :mod:`shiftnet.spectra_models`.
+``pick_peaks``, ``pick_peaks_many``, ``pick_multiplets``, ``reconstruct`` (NUS) and ``denoise``
+from :mod:`shiftnet.spectra_models`.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ __all__ = [
     "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
     "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
     "write", "process_summary", "ProcessingWarning", "NUSWarning", "ReferenceWarning", "NotASpectrumWarning",
-    "pick_peaks", "pick_peaks_many", "pick_multiplets",
+    "pick_peaks", "pick_peaks_many", "pick_multiplets", "reconstruct", "denoise",
 ]
 
 #: name -> module of :mod:`shiftnet.spectra_models` that defines it (imported on first use).
-_LEARNED = {"pick_peaks": "picking", "pick_peaks_many": "picking", "pick_multiplets": "multiplets"}
+_LEARNED = {"pick_peaks": "picking", "pick_peaks_many": "picking", "pick_multiplets": "multiplets",
+            "reconstruct": "reconstruction", "denoise": "denoising"}
 
 
 def __getattr__(name: str):

@@ -36,7 +36,10 @@ __all__ = ["SpectraTask", "TrainConfig", "ResumeError", "TASKS", "get_task", "tr
 log = logging.getLogger(__name__)
 
 #: task name -> ``"module:attribute"`` of its :class:`SpectraTask` (imported when used).
-TASKS = {"peaks": "shiftnet.spectra_models.peak_task:PEAK_TASK"}
+TASKS = {"peaks": "shiftnet.spectra_models.peak_task:PEAK_TASK",
+         "nus-cnn": "shiftnet.spectra_models.nus_task:NUS_CNN_TASK",
+         "nus-lstm": "shiftnet.spectra_models.nus_task:NUS_LSTM_TASK",
+         "denoise": "shiftnet.spectra_models.denoise_task:DENOISE_TASK"}
 #: Options that may change when a run is resumed; every other one must match the checkpoint.
 RESUMABLE_OPTIONS = ("device", "num_workers", "checkpoint_every", "val_every", "log_every", "time_limit_s")
 
