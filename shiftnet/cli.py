@@ -287,7 +287,12 @@ def _add_peak_arguments(parser: argparse.ArgumentParser) -> None:
                                                              "(optional DEPT multiplicity s/d/t/q)")
     parser.add_argument("--peaks-1h", metavar="LIST", help="1H multiplet centres, e.g. \"7.21:2,3.70:1\" (optional :integral)")
     parser.add_argument("--hsqc", metavar="LIST", help="HSQC cross peaks as 1H:13C pairs, e.g. \"7.21:129.4,3.70:45.0\"")
-    parser.add_argument("--solvent", default=None, help="solvent of the measurement (CDCl3, DMSO-d6, ...)")
+    for name, what in (("13c", "13C{1H}"), ("1h", "1H"), ("hsqc", "HSQC or HMQC"), ("dept135", "DEPT-135"),
+                       ("dept90", "DEPT-90")):
+        parser.add_argument(f"--data-{name}", type=Path, metavar="DIR",
+                            help=f"raw {what} data (processed and peak-picked) instead of a typed list")
+    parser.add_argument("--solvent", default=None, help="solvent of the measurement (CDCl3, DMSO-d6, ...; "
+                                                        "default: from the data's parameters)")
     parser.add_argument("-k", type=int, default=5, help="number of best assignments kept (confidence)")
 
 
@@ -309,26 +314,36 @@ def _add_assign_parsers(commands) -> None:
 
 
 def _observed_lists(args: argparse.Namespace) -> dict:
+    """``assign``/``verify`` keyword arguments: typed peak lists and raw ``data``."""
     from .assignment.observed import parse_peak_text
 
-    if not (args.peaks_13c or args.peaks_1h or args.hsqc):
-        raise _UsageError("give observed peaks: --peaks-13c, --peaks-1h and/or --hsqc")
+    data = {key: path for key, path in (("13C", args.data_13c), ("1H", args.data_1h), ("HSQC", args.data_hsqc),
+                                        ("DEPT135", args.data_dept135), ("DEPT90", args.data_dept90)) if path}
+    if not (args.peaks_13c or args.peaks_1h or args.hsqc or data):
+        raise _UsageError("give observed peaks (--peaks-13c, --peaks-1h, --hsqc) or raw data (--data-13c, ...)")
     try:
         return {"peaks_13c": parse_peak_text(args.peaks_13c, "13C") if args.peaks_13c else None,
                 "peaks_1h": parse_peak_text(args.peaks_1h, "1H") if args.peaks_1h else None,
-                "hsqc": parse_peak_text(args.hsqc, "HSQC") if args.hsqc else None}
+                "hsqc": parse_peak_text(args.hsqc, "HSQC") if args.hsqc else None, "data": data or None}
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
 
 
 def _run_assign(args: argparse.Namespace) -> int:
     from .assignment import assign
+    from .spectra.io import SpectrumReadError
     from .assignment.nmredata import ASSIGNMENT_FORMATS, write_assignment
 
     _check_output(args.output, ASSIGNMENT_FORMATS)
     _check_output(args.plot, PLOT_SUFFIXES)
+    observed = _observed_lists(args)
     try:
-        result = assign(args.smiles, solvent=args.solvent, k=args.k, **_observed_lists(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # processing notes of raw data
+            result = assign(args.smiles, solvent=args.solvent, k=args.k, **observed)
+    except SpectrumReadError as exc:
+        print(f"shiftnet assign: {exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
     if args.output is None:
@@ -344,13 +359,20 @@ def _run_assign(args: argparse.Namespace) -> int:
 
 def _run_verify(args: argparse.Namespace) -> int:
     from .assignment import verify
+    from .spectra.io import SpectrumReadError
     from .assignment.nmredata import write_verification
 
     candidates = args.candidates
     if len(candidates) == 1 and Path(candidates[0]).is_file():
         candidates = Path(candidates[0])
+    observed = _observed_lists(args)
     try:
-        result = verify(candidates, solvent=args.solvent, k=args.k, **_observed_lists(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # processing notes of raw data
+            result = verify(candidates, solvent=args.solvent, k=args.k, **observed)
+    except SpectrumReadError as exc:
+        print(f"shiftnet verify: {exc}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
     if args.output is None:

@@ -126,7 +126,25 @@ def predict_for(structures: list, solvent=None) -> list[MoleculeResult]:
     return [s if isinstance(s, MoleculeResult) else next(predicted) for s in structures]
 
 
-def assign(structure, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k: int = 5) -> Assignment:
+def carbon_protons(result: MoleculeResult) -> int:
+    """Number of H atoms on carbon in a predicted structure (what a 1H spectrum integrates)."""
+    return sum(atom.GetTotalNumHs(includeNeighbors=True) for atom in result.mol.GetAtoms() if atom.GetAtomicNum() == 6)
+
+
+def lists_from_data(data: dict | None, lists: dict, solvent: str | None,
+                    result: MoleculeResult | None) -> dict:
+    """The given peak lists, completed from raw ``data`` (see :mod:`.from_spectra`) where a
+    list was not given; 1H integrals in protons of ``result``'s structure when it is given."""
+    if not data:
+        return lists
+    from .from_spectra import observed_from_spectra
+
+    found = observed_from_spectra(data, solvent, carbon_protons(result) if result is not None and result.ok else None)
+    return {name: lists[name] if lists[name] is not None else found[name] for name in lists}
+
+
+def assign(structure, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k: int = 5,
+           data: dict | None = None) -> Assignment:
     """Assign unassigned peak lists to the atoms of ``structure``.
 
     Parameters
@@ -135,14 +153,21 @@ def assign(structure, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k:
     peaks_13c : 13C peaks in ppm: floats or ``(ppm, multiplicity)`` with DEPT letters s/d/t/q.
     peaks_1h : 1H multiplet centres in ppm: floats or ``(ppm, integral)``.
     hsqc : HSQC cross peaks as ``(1H ppm, 13C ppm)`` pairs.
-    solvent : solvent name for the prediction (None: unknown).
+    solvent : solvent name for the prediction (None: unknown; with ``data``, the data's).
     k : number of complete assignments kept (alternatives, per-atom confidence).
+    data : raw spectra instead of (or besides) lists: ``{"13C": dir, "1H": dir, "HSQC": dir,
+        "DEPT135": dir, "DEPT90": dir}`` (paths or processed Spectra); each is processed and
+        peak-picked (:func:`shiftnet.assignment.from_spectra.observed_from_spectra`).
 
     Raises :class:`~shiftnet.molecules.MoleculeError` when the structure cannot be predicted and
     ``ValueError`` when no observed data are given.
     """
-    observed = Observed.from_lists(peaks_13c, peaks_1h, hsqc)
+    if data and solvent is None:  # the prediction wants the solvent the data were measured in
+        from .from_spectra import data_solvent
+        solvent = data_solvent(data)
     result = predict_for([structure], solvent)[0]
     if not result.ok:
         raise MoleculeError(result.error)
+    lists = lists_from_data(data, {"peaks_13c": peaks_13c, "peaks_1h": peaks_1h, "hsqc": hsqc}, solvent, result)
+    observed = Observed.from_lists(lists["peaks_13c"], lists["peaks_1h"], lists["hsqc"])
     return assignment_from_fit(fit_molecule(result, observed, k), observed, k)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import integrate
 from scipy.special import logsumexp
 
-from .assign import Assignment, assignment_from_fit, predict_for
+from .assign import Assignment, assignment_from_fit, lists_from_data, predict_for
 from .fit import MoleculeFit, Observed, fit_molecule
 from .likelihood import MODELS, log_student_t
 
@@ -102,18 +103,34 @@ def _row(index: int, result, fit: MoleculeFit | None, assignment: Assignment | N
                   "fit_z": fit_z, "unexplained_fraction": unexplained, "fits": bool(fits)}
 
 
-def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k: int = 5) -> Verification:
+def _candidate_list(candidates, solvent: str | None) -> list:
+    """Candidates as a list; a structure file gives one prediction per record (unreadable
+    records as failed results with their reason)."""
+    if isinstance(candidates, Path):
+        from ..shifts.predict import predict
+        return predict(candidates, solvent=solvent)
+    return list(candidates)
+
+
+def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k: int = 5,
+           data: dict | None = None) -> Verification:
     """Rank candidate structures by the posterior probability of the observed data.
 
     Parameters
     ----------
-    candidates : sequence of SMILES / RDKit Mols / :class:`~shiftnet.results.MoleculeResult`;
-        predicted in one batch. Candidates that cannot be predicted keep their reason in
-        ``error`` and are left out of the ranking.
-    peaks_13c, peaks_1h, hsqc, solvent, k : as in :func:`shiftnet.assignment.assign`.
+    candidates : sequence of SMILES / RDKit Mols / :class:`~shiftnet.results.MoleculeResult`,
+        or a structure file (``pathlib.Path``); predicted in one batch. Candidates that cannot
+        be predicted keep their reason in ``error`` and are left out of the ranking.
+    peaks_13c, peaks_1h, hsqc, solvent, k, data : as in :func:`shiftnet.assignment.assign`
+        (with ``data``, 1H integrals are counted in protons of the first valid candidate).
     """
-    observed = Observed.from_lists(peaks_13c, peaks_1h, hsqc)
-    results = predict_for(list(candidates), solvent)
+    if data and solvent is None:
+        from .from_spectra import data_solvent
+        solvent = data_solvent(data)
+    results = predict_for(_candidate_list(candidates, solvent), solvent)
+    first_ok = next((r for r in results if r.ok), None)
+    lists = lists_from_data(data, {"peaks_13c": peaks_13c, "peaks_1h": peaks_1h, "hsqc": hsqc}, solvent, first_ok)
+    observed = Observed.from_lists(lists["peaks_13c"], lists["peaks_1h"], lists["hsqc"])
     molecule_fits = [fit_molecule(r, observed, k) if r.ok else None for r in results]
     assignments = [assignment_from_fit(f, observed, k) if f is not None else None for f in molecule_fits]
     frame = pd.DataFrame([_row(i, *parts) for i, parts in enumerate(zip(results, molecule_fits, assignments))],

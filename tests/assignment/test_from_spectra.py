@@ -1,0 +1,60 @@
+"""Assignment and verification from raw spectra: ibuprofen's 13C, DEPT, 1H and HMQC data sets."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import shiftnet
+from shiftnet.assignment.from_spectra import observed_from_spectra
+
+IBUPROFEN = "CC(C)Cc1ccc(C(C)C(=O)O)cc1"
+#: Positional and chain isomers (C13H18O2) of ibuprofen.
+ISOMERS = ["CC(C)Cc1cccc(C(C)C(=O)O)c1", "CC(C)Cc1ccccc1C(C)C(=O)O", "CCCCc1ccc(C(C)C(=O)O)cc1",
+           "CCC(C)c1ccc(C(C)C(=O)O)cc1", "CC(C)(C)c1ccc(C(C)C(=O)O)cc1", "CC(C)Cc1ccc(CCC(=O)O)cc1",
+           "CC(C)Cc1ccc(CC(=O)O)c(C)c1", "CC(C)CCCc1ccc(C(=O)O)cc1", "CCOC(=O)c1ccc(CC(C)C)cc1",
+           "CCCCc1ccc(CCC(=O)O)cc1", "CCC(=O)Oc1ccc(CC(C)C)cc1"]
+#: 13C (CDCl3, 77.16 scale) with DEPT multiplicity and 1H multiplets (ppm, protons) of ibuprofen.
+CARBONS = [(180.7, "s"), (141.0, "s"), (137.1, "s"), (129.5, "d"), (127.4, "d"), (45.2, "t"), (45.1, "d"),
+           (30.3, "d"), (22.5, "q"), (18.2, "q")]
+PROTONS = [(7.22, 2), (7.10, 2), (3.71, 1), (2.45, 2), (1.85, 1), (1.50, 3), (0.90, 6)]
+
+
+@pytest.fixture(scope="module")
+def data(raw):
+    root = raw / "lucyng_ibuprofen"
+    return {"13C": root / "2", "DEPT135": root / "3", "DEPT90": root / "4", "1H": root / "1", "HMQC": root / "6"}
+
+
+@pytest.fixture(scope="module")
+def observed(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return observed_from_spectra(data, ch_protons=17)
+
+
+def test_peak_lists_from_raw_data(observed):
+    carbons = observed["peaks_13c"]
+    assert len(carbons) == len(CARBONS)
+    for (ppm, letter), (expected, expected_letter) in zip(carbons, CARBONS):
+        assert abs(ppm - expected) < 0.1 and letter == expected_letter
+    protons = observed["peaks_1h"]
+    assert len(protons) == len(PROTONS)
+    for (ppm, integral), (expected, count) in zip(protons, PROTONS):
+        assert abs(ppm - expected) < 0.02 and abs(integral - count) <= 0.1 * count
+    cross = np.array(observed["hsqc"])
+    assert len(cross) == 7  # one per protonated carbon environment, no ridges or impurities
+    for h, c in [(7.11, 129.4), (7.21, 127.3), (3.71, 44.95), (2.45, 45.0), (1.85, 30.3), (1.49, 18.1), (0.90, 22.4)]:
+        assert np.min(np.abs(cross[:, 0] - h) + np.abs(cross[:, 1] - c) / 10) < 0.1
+    assert observed["solvent"] == "CDCl3"
+
+
+def test_ibuprofen_wins_against_its_isomers_from_raw_data(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = shiftnet.verify([IBUPROFEN, *ISOMERS], data=data)
+    frame = result.frame
+    assert int(frame.loc[0, "rank"]) == 1 and frame.loc[0, "probability"] >= 0.9
+    assert not result.no_fit
