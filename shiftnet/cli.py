@@ -287,8 +287,9 @@ def _add_peak_arguments(parser: argparse.ArgumentParser) -> None:
                                                              "(optional DEPT multiplicity s/d/t/q)")
     parser.add_argument("--peaks-1h", metavar="LIST", help="1H multiplet centres, e.g. \"7.21:2,3.70:1\" (optional :integral)")
     parser.add_argument("--hsqc", metavar="LIST", help="HSQC cross peaks as 1H:13C pairs, e.g. \"7.21:129.4,3.70:45.0\"")
-    for name, what in (("13c", "13C{1H}"), ("1h", "1H"), ("hsqc", "HSQC or HMQC"), ("dept135", "DEPT-135"),
-                       ("dept90", "DEPT-90")):
+    parser.add_argument("--hmbc", metavar="LIST", help="HMBC cross peaks as 1H:13C pairs (long-range, 2-3 bonds)")
+    for name, what in (("13c", "13C{1H}"), ("1h", "1H"), ("hsqc", "HSQC or HMQC"), ("hmbc", "HMBC"),
+                       ("dept135", "DEPT-135"), ("dept90", "DEPT-90")):
         parser.add_argument(f"--data-{name}", type=Path, metavar="DIR",
                             help=f"raw {what} data (processed and peak-picked) instead of a typed list")
     parser.add_argument("--solvent", default=None, help="solvent of the measurement (CDCl3, DMSO-d6, ...; "
@@ -318,13 +319,15 @@ def _observed_lists(args: argparse.Namespace) -> dict:
     from .assignment.observed import parse_peak_text
 
     data = {key: path for key, path in (("13C", args.data_13c), ("1H", args.data_1h), ("HSQC", args.data_hsqc),
-                                        ("DEPT135", args.data_dept135), ("DEPT90", args.data_dept90)) if path}
+                                        ("HMBC", args.data_hmbc), ("DEPT135", args.data_dept135),
+                                        ("DEPT90", args.data_dept90)) if path}
     if not (args.peaks_13c or args.peaks_1h or args.hsqc or data):
         raise _UsageError("give observed peaks (--peaks-13c, --peaks-1h, --hsqc) or raw data (--data-13c, ...)")
     try:
         return {"peaks_13c": parse_peak_text(args.peaks_13c, "13C") if args.peaks_13c else None,
                 "peaks_1h": parse_peak_text(args.peaks_1h, "1H") if args.peaks_1h else None,
-                "hsqc": parse_peak_text(args.hsqc, "HSQC") if args.hsqc else None, "data": data or None}
+                "hsqc": parse_peak_text(args.hsqc, "HSQC") if args.hsqc else None,
+                "hmbc": parse_peak_text(args.hmbc, "HSQC") if args.hmbc else None, "data": data or None}
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
 

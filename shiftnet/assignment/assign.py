@@ -144,7 +144,7 @@ def lists_from_data(data: dict | None, lists: dict, solvent: str | None,
 
 
 def assign(structure, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k: int = 5,
-           data: dict | None = None) -> Assignment:
+           data: dict | None = None, hmbc=None) -> Assignment:
     """Assign unassigned peak lists to the atoms of ``structure``.
 
     Parameters
@@ -153,10 +153,12 @@ def assign(structure, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k:
     peaks_13c : 13C peaks in ppm: floats or ``(ppm, multiplicity)`` with DEPT letters s/d/t/q.
     peaks_1h : 1H multiplet centres in ppm: floats or ``(ppm, integral)``.
     hsqc : HSQC cross peaks as ``(1H ppm, 13C ppm)`` pairs.
+    hmbc : HMBC cross peaks as ``(1H ppm, 13C ppm)`` pairs (with both 1D lists): assignments
+        whose atoms are 2-3 bonds apart where the cross peaks are win (:mod:`.hmbc`).
     solvent : solvent name for the prediction (None: unknown; with ``data``, the data's).
     k : number of complete assignments kept (alternatives, per-atom confidence).
     data : raw spectra instead of (or besides) lists: ``{"13C": dir, "1H": dir, "HSQC": dir,
-        "DEPT135": dir, "DEPT90": dir}`` (paths or processed Spectra); each is processed and
+        "DEPT135": dir, "DEPT90": dir, "HMBC": dir}`` (paths or processed Spectra); each is processed and
         peak-picked (:func:`shiftnet.assignment.from_spectra.observed_from_spectra`).
 
     Raises :class:`~shiftnet.molecules.MoleculeError` when the structure cannot be predicted and
@@ -168,6 +170,7 @@ def assign(structure, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k:
     result = predict_for([structure], solvent)[0]
     if not result.ok:
         raise MoleculeError(result.error)
-    lists = lists_from_data(data, {"peaks_13c": peaks_13c, "peaks_1h": peaks_1h, "hsqc": hsqc}, solvent, result)
-    observed = Observed.from_lists(lists["peaks_13c"], lists["peaks_1h"], lists["hsqc"])
+    lists = lists_from_data(data, {"peaks_13c": peaks_13c, "peaks_1h": peaks_1h, "hsqc": hsqc, "hmbc": hmbc},
+                            solvent, result)
+    observed = Observed.from_lists(**lists)
     return assignment_from_fit(fit_molecule(result, observed, k), observed, k)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..results import MoleculeResult
+from .hmbc import rescore_with_hmbc
 from .likelihood import NucleusFit, NucleusModel, Sites, fit_nucleus, molecule_sites
 from .observed import PeakList, hsqc_array, peak_list
 
@@ -37,10 +38,12 @@ class Observed:
 
     peaks: dict[str, PeakList]
     hsqc: PeakList | None = None
+    hmbc: np.ndarray | None = None
 
     @classmethod
-    def from_lists(cls, peaks_13c=None, peaks_1h=None, hsqc=None) -> "Observed":
-        """Build from user lists (see :func:`shiftnet.assignment.observed.peak_list`)."""
+    def from_lists(cls, peaks_13c=None, peaks_1h=None, hsqc=None, hmbc=None) -> "Observed":
+        """Build from user lists (see :func:`shiftnet.assignment.observed.peak_list`); ``hmbc``:
+        long-range ``(1H ppm, 13C ppm)`` cross peaks, used with both 1D lists."""
         lists = {n: peak_list(p, n) for n, p in zip(NUCLEI, (peaks_13c, peaks_1h)) if p is not None}
         pairs = hsqc_array(hsqc)
         cross = None
@@ -48,7 +51,8 @@ class Observed:
             cross = PeakList("HSQC", pairs, np.full(len(pairs), -1), np.full(len(pairs), np.nan))
         if not lists and cross is None:
             raise ValueError("no observed data: give peaks_13c, peaks_1h and/or hsqc")
-        return cls(lists, cross)
+        long_range = hsqc_array(hmbc)
+        return cls(lists, cross, long_range if len(long_range) else None)
 
 
 @dataclass
@@ -131,4 +135,6 @@ def fit_molecule(result: MoleculeResult, observed: Observed, k: int = 5) -> Mole
         fit.fits[nucleus] = fit_nucleus(fit.sites[nucleus], peaks, k)
     if observed.hsqc is not None:
         _fit_hsqc(fit, observed, k)
+    if observed.hmbc is not None and all(n in fit.fits for n in NUCLEI):
+        fit.fits["13C"] = rescore_with_hmbc(fit, observed.hmbc)
     return fit

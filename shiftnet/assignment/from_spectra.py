@@ -12,7 +12,7 @@ an already processed :class:`~shiftnet.spectra.Spectrum`:
   unreferenced (no solvent line): their offset to the 13C axis is estimated from the peaks.
 * ``"1H"``: multiplet centres with integrals in protons (normalised to the C-H protons of the
   structure when known); solvent multiplets and those under 0.25 H (impurities) dropped.
-* ``"HSQC"`` (or ``"HMQC"``): cross peaks clustered per multiplet; with a 13C list only cross
+* ``"HSQC"`` (or ``"HMQC"``), ``"HMBC"``: cross peaks clustered per multiplet; with a 13C list only cross
   peaks whose 13C shift is a 13C peak, with a 1H list only those at a kept multiplet, are
   kept (t1-noise ridges, impurities and multiplet wings are not).
 """
@@ -37,7 +37,7 @@ TOLERANCE_1H = 0.06
 #: Half-widths (ppm) of one HSQC cross peak: 1H multiplet spread, 13C line.
 CLUSTER_1H, CLUSTER_13C = 0.12, 0.8
 _KEYS = {"13c": "13C", "1h": "1H", "hsqc": "HSQC", "hmqc": "HSQC", "dept135": "DEPT135", "dept-135": "DEPT135",
-         "dept90": "DEPT90", "dept-90": "DEPT90"}
+         "dept90": "DEPT90", "dept-90": "DEPT90", "hmbc": "HMBC"}
 
 
 def observed_from_spectra(data: dict, solvent: str | None = None, ch_protons: int | None = None,
@@ -46,8 +46,8 @@ def observed_from_spectra(data: dict, solvent: str | None = None, ch_protons: in
 
     Parameters
     ----------
-    data : experiment name (13C, 1H, HSQC/HMQC, DEPT135, DEPT90; any case) -> data set path or
-        processed Spectrum.
+    data : experiment name (13C, 1H, HSQC/HMQC, HMBC, DEPT135, DEPT90; any case) -> data set
+        path or processed Spectrum.
     solvent : overrides the solvent in the parameters (referencing).
     ch_protons : number of H on carbon in the structure (1H integrals in protons); None keeps
         relative integrals (smallest multiplet = 1).
@@ -56,22 +56,23 @@ def observed_from_spectra(data: dict, solvent: str | None = None, ch_protons: in
     Returns
     -------
     dict with ``peaks_13c`` (``(ppm, letter or None)``), ``peaks_1h`` (``(ppm, integral)``),
-    ``hsqc`` (``(1H ppm, 13C ppm)``), each None when not measured, and ``solvent`` (the one
-    found in the data when not given).
+    ``hsqc`` and ``hmbc`` (``(1H ppm, 13C ppm)``), each None when not measured, and ``solvent``
+    (the one found in the data when not given).
     """
     spectra_by_key = {_key(k): _processed(v, solvent) for k, v in data.items()}
     found_solvent = solvent or next((s.meta.get("solvent") for s in spectra_by_key.values() if s.meta.get("solvent")),
                                     None)
-    out = {"peaks_13c": None, "peaks_1h": None, "hsqc": None, "solvent": found_solvent}
+    out = {"peaks_13c": None, "peaks_1h": None, "hsqc": None, "hmbc": None, "solvent": found_solvent}
     carbon = _carbon_peaks(spectra_by_key["13C"], method) if "13C" in spectra_by_key else None
     if carbon is not None:
         letters = _multiplicities(carbon, spectra_by_key.get("DEPT135"), spectra_by_key.get("DEPT90"), method)
         out["peaks_13c"] = list(zip(carbon.tolist(), letters))
     if "1H" in spectra_by_key:
         out["peaks_1h"] = _proton_multiplets(spectra_by_key["1H"], ch_protons, method)
-    if "HSQC" in spectra_by_key:
-        protons = None if out["peaks_1h"] is None else np.array([p for p, _ in out["peaks_1h"]])
-        out["hsqc"] = _cross_peaks(spectra_by_key["HSQC"], carbon, protons, method)
+    protons = None if out["peaks_1h"] is None else np.array([p for p, _ in out["peaks_1h"]])
+    for key, name in (("HSQC", "hsqc"), ("HMBC", "hmbc")):
+        if key in spectra_by_key:
+            out[name] = _cross_peaks(spectra_by_key[key], carbon, protons, method)
     return out
 
 

@@ -113,7 +113,7 @@ def _candidate_list(candidates, solvent: str | None) -> list:
 
 
 def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k: int = 5,
-           data: dict | None = None) -> Verification:
+           data: dict | None = None, hmbc=None) -> Verification:
     """Rank candidate structures by the posterior probability of the observed data.
 
     Parameters
@@ -121,7 +121,7 @@ def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k
     candidates : sequence of SMILES / RDKit Mols / :class:`~shiftnet.results.MoleculeResult`,
         or a structure file (``pathlib.Path``); predicted in one batch. Candidates that cannot
         be predicted keep their reason in ``error`` and are left out of the ranking.
-    peaks_13c, peaks_1h, hsqc, solvent, k, data : as in :func:`shiftnet.assignment.assign`
+    peaks_13c, peaks_1h, hsqc, solvent, k, data, hmbc : as in :func:`shiftnet.assignment.assign`
         (with ``data``, 1H integrals are counted in protons of the first valid candidate).
     """
     if data and solvent is None:
@@ -129,8 +129,9 @@ def verify(candidates, peaks_13c=None, peaks_1h=None, hsqc=None, solvent=None, k
         solvent = data_solvent(data)
     results = predict_for(_candidate_list(candidates, solvent), solvent)
     first_ok = next((r for r in results if r.ok), None)
-    lists = lists_from_data(data, {"peaks_13c": peaks_13c, "peaks_1h": peaks_1h, "hsqc": hsqc}, solvent, first_ok)
-    observed = Observed.from_lists(lists["peaks_13c"], lists["peaks_1h"], lists["hsqc"])
+    lists = lists_from_data(data, {"peaks_13c": peaks_13c, "peaks_1h": peaks_1h, "hsqc": hsqc, "hmbc": hmbc},
+                            solvent, first_ok)
+    observed = Observed.from_lists(**lists)
     molecule_fits = [fit_molecule(r, observed, k) if r.ok else None for r in results]
     assignments = [assignment_from_fit(f, observed, k) if f is not None else None for f in molecule_fits]
     frame = pd.DataFrame([_row(i, *parts) for i, parts in enumerate(zip(results, molecule_fits, assignments))],

@@ -58,3 +58,31 @@ def test_ibuprofen_wins_against_its_isomers_from_raw_data(data):
     frame = result.frame
     assert int(frame.loc[0, "rank"]) == 1 and frame.loc[0, "probability"] >= 0.9
     assert not result.no_fit
+
+
+#: Ibuprofen's assignment (atom index -> 13C ppm; heavy atom -> 1H ppm), literature and DEPT.
+ASSIGNED_13C = {0: 22.5, 1: 30.3, 2: 22.5, 3: 45.2, 4: 141.0, 5: 129.5, 6: 127.4, 7: 137.1, 8: 45.1, 9: 18.2,
+                10: 180.7, 13: 127.4, 14: 129.5}
+ASSIGNED_1H = {0: 0.90, 1: 1.85, 2: 0.90, 3: 2.45, 5: 7.10, 6: 7.22, 8: 3.71, 9: 1.50, 13: 7.22, 14: 7.10}
+
+
+def test_full_assignment_from_raw_data_with_hmbc(data, raw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = shiftnet.assign(IBUPROFEN, data={**data, "HMBC": raw / "lucyng_ibuprofen" / "7"})
+    frame = result.frame
+    for nucleus, expected in (("13C", ASSIGNED_13C), ("1H", ASSIGNED_1H)):
+        rows = frame[frame["nucleus"] == nucleus].set_index("atom_index")["observed_ppm"]
+        for atom, ppm in expected.items():
+            assert abs(rows[atom] - ppm) < 0.1, (nucleus, atom, rows[atom], ppm)
+
+
+def test_hmbc_cross_peaks_decide_between_quaternary_carbons():
+    carbons = [(p, None) for p in (180.7, 141.0, 137.1, 129.5, 127.4, 45.2, 45.1, 30.3, 22.5, 18.2)]
+    protons = [(7.22, 2), (7.10, 2), (3.71, 1), (2.45, 2), (1.85, 1), (1.50, 3), (0.90, 6)]
+    true_hmbc = [(2.45, 141.0), (1.85, 141.0), (1.50, 137.1), (3.71, 137.1)]
+    swapped_hmbc = [(2.45, 137.1), (1.85, 137.1), (1.50, 141.0), (3.71, 141.0)]
+    for hmbc, c4 in ((true_hmbc, 141.0), (swapped_hmbc, 137.1)):
+        frame = shiftnet.assign(IBUPROFEN, peaks_13c=carbons, peaks_1h=protons, hmbc=hmbc).frame
+        quaternary = frame[(frame["nucleus"] == "13C")].set_index("atom_index")["observed_ppm"]
+        assert quaternary[4] == c4 and quaternary[7] == (137.1 if c4 == 141.0 else 141.0)
