@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,12 +11,8 @@ import pytest
 import shiftnet
 from shiftnet.assignment.from_spectra import observed_from_spectra
 
-IBUPROFEN = "CC(C)Cc1ccc(C(C)C(=O)O)cc1"
-#: Positional and chain isomers (C13H18O2) of ibuprofen.
-ISOMERS = ["CC(C)Cc1cccc(C(C)C(=O)O)c1", "CC(C)Cc1ccccc1C(C)C(=O)O", "CCCCc1ccc(C(C)C(=O)O)cc1",
-           "CCC(C)c1ccc(C(C)C(=O)O)cc1", "CC(C)(C)c1ccc(C(C)C(=O)O)cc1", "CC(C)Cc1ccc(CCC(=O)O)cc1",
-           "CC(C)Cc1ccc(CC(=O)O)c(C)c1", "CC(C)CCCc1ccc(C(=O)O)cc1", "CCOC(=O)c1ccc(CC(C)C)cc1",
-           "CCCCc1ccc(CCC(=O)O)cc1", "CCC(=O)Oc1ccc(CC(C)C)cc1"]
+ISOMERS_FILE = Path(__file__).resolve().parents[2] / "data" / "ibuprofen_isomers.smi"
+IBUPROFEN, *ISOMERS = [line.split()[0] for line in ISOMERS_FILE.read_text().splitlines() if not line.startswith("#")]
 #: 13C (CDCl3, 77.16 scale) with DEPT multiplicity and 1H multiplets (ppm, protons) of ibuprofen.
 CARBONS = [(180.7, "s"), (141.0, "s"), (137.1, "s"), (129.5, "d"), (127.4, "d"), (45.2, "t"), (45.1, "d"),
            (30.3, "d"), (22.5, "q"), (18.2, "q")]
