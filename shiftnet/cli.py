@@ -332,23 +332,32 @@ def _observed_lists(args: argparse.Namespace) -> dict:
         raise _UsageError(str(exc)) from None
 
 
-def _run_assign(args: argparse.Namespace) -> int:
-    from .assignment import assign
+def _with_observed(function, args: argparse.Namespace, structures):
+    """``function(structures, <observed lists and data>, solvent, k)`` for assign / verify;
+    None (after printing why) when a raw data set cannot be read."""
     from .spectra.io import SpectrumReadError
-    from .assignment.nmredata import ASSIGNMENT_FORMATS, write_assignment
 
-    _check_output(args.output, ASSIGNMENT_FORMATS)
-    _check_output(args.plot, PLOT_SUFFIXES)
     observed = _observed_lists(args)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # processing notes of raw data
-            result = assign(args.smiles, solvent=args.solvent, k=args.k, **observed)
+            return function(structures, solvent=args.solvent, k=args.k, **observed)
     except SpectrumReadError as exc:
-        print(f"shiftnet assign: {exc}", file=sys.stderr)
-        return 1
+        print(f"shiftnet {args.command}: {exc}", file=sys.stderr)
+        return None
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
+
+
+def _run_assign(args: argparse.Namespace) -> int:
+    from .assignment import assign
+    from .assignment.nmredata import ASSIGNMENT_FORMATS, write_assignment
+
+    _check_output(args.output, ASSIGNMENT_FORMATS)
+    _check_output(args.plot, PLOT_SUFFIXES)
+    result = _with_observed(assign, args, args.smiles)
+    if result is None:
+        return 1
     if args.output is None:
         print(result.frame.round(3).to_string(index=False))
     else:
@@ -362,22 +371,14 @@ def _run_assign(args: argparse.Namespace) -> int:
 
 def _run_verify(args: argparse.Namespace) -> int:
     from .assignment import verify
-    from .spectra.io import SpectrumReadError
     from .assignment.nmredata import write_verification
 
     candidates = args.candidates
     if len(candidates) == 1 and Path(candidates[0]).is_file():
         candidates = Path(candidates[0])
-    observed = _observed_lists(args)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # processing notes of raw data
-            result = verify(candidates, solvent=args.solvent, k=args.k, **observed)
-    except SpectrumReadError as exc:
-        print(f"shiftnet verify: {exc}", file=sys.stderr)
+    result = _with_observed(verify, args, candidates)
+    if result is None:
         return 1
-    except ValueError as exc:
-        raise _UsageError(str(exc)) from None
     if args.output is None:
         print(result.frame.round(3).to_string(index=False))
     else:

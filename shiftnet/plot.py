@@ -470,13 +470,14 @@ def _shift_notes(carbon: dict[int, float], hydrogen: dict[int, float]) -> dict[i
     return notes
 
 
-def annotated_structure(mol, notes: dict[int, str], size: int = 900) -> np.ndarray:
-    """RGBA image of ``mol``'s heavy atoms with input atom numbers, plus ``notes[i]`` after
-    atom ``i``'s number (``"i: note"``)."""
+def depiction(mol, notes: dict[int, str] | None = None):
+    """``mol``'s heavy atoms with 2D coordinates, each carrying its input atom number (int
+    property ``input_index``) and an atom note ``"i: notes[i]"`` (or ``"i"``): what every
+    structure picture of the package draws."""
     from rdkit import Chem
     from rdkit.Chem import rdDepictor
-    from rdkit.Chem.Draw import rdMolDraw2D
 
+    notes = notes or {}
     mol = Chem.Mol(mol)
     for atom in mol.GetAtoms():
         atom.SetIntProp("input_index", atom.GetIdx())
@@ -486,6 +487,15 @@ def annotated_structure(mol, notes: dict[int, str], size: int = 900) -> np.ndarr
     for atom in heavy.GetAtoms():
         i = atom.GetIntProp("input_index")
         atom.SetProp("atomNote", f"{i}: {notes[i]}" if notes.get(i) else str(i))
+    return heavy
+
+
+def annotated_structure(mol, notes: dict[int, str], size: int = 900) -> np.ndarray:
+    """RGBA image of ``mol``'s heavy atoms with input atom numbers, plus ``notes[i]`` after
+    atom ``i``'s number (``"i: note"``)."""
+    from rdkit.Chem.Draw import rdMolDraw2D
+
+    heavy = depiction(mol, notes)
     drawer = rdMolDraw2D.MolDraw2DCairo(size, size)
     options = drawer.drawOptions()
     options.annotationFontScale = 0.55

@@ -5,8 +5,9 @@ lights up and listens to for hovering."""
 from __future__ import annotations
 
 from rdkit import Chem
-from rdkit.Chem import rdDepictor
 from rdkit.Chem.Draw import rdMolDraw2D
+
+from ..plot import depiction
 
 
 def molecule_svg(mol: Chem.Mol, notes: dict[int, str] | None = None, size: tuple[int, int] = (460, 360)) -> str:
@@ -19,16 +20,8 @@ def molecule_svg(mol: Chem.Mol, notes: dict[int, str] | None = None, size: tuple
     notes : text per atom index drawn beside the atom after its number (e.g. a shift).
     size : width and height in pixels.
     """
-    notes = notes or {}
-    drawn = Chem.Mol(mol)
-    for atom in drawn.GetAtoms():
-        atom.SetIntProp("input_index", atom.GetIdx())
-    heavy = Chem.RemoveHs(drawn, sanitize=False)
-    heavy.UpdatePropertyCache(strict=False)
-    rdDepictor.Compute2DCoords(heavy, useRingTemplates=True)
+    heavy = depiction(mol, notes)
     index = [atom.GetIntProp("input_index") for atom in heavy.GetAtoms()]
-    for atom, i in zip(heavy.GetAtoms(), index):
-        atom.SetProp("atomNote", f"{i}: {notes[i]}" if i in notes else str(i))
     drawer = rdMolDraw2D.MolDraw2DSVG(*size)
     options = drawer.drawOptions()
     options.annotationFontScale = 0.6
