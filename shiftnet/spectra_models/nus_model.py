@@ -43,13 +43,13 @@ def network_input(measured: np.ndarray, mask: np.ndarray) -> tuple[torch.Tensor,
     Returns
     -------
     inputs : float32 tensor ``(batch, 3, n)``.
-    scale : float ``(batch,)``, RMS of the measured points (1 for an all-zero row).
+    scale : float ``(batch,)``, RMS of the measured points (0 for an all-zero row, whose
+        input is all zero and whose reconstruction times ``scale`` is therefore zero).
     """
     mask = np.broadcast_to(mask, measured.shape)
     power = (np.abs(measured) ** 2 * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
     scale = np.sqrt(power)
-    scale = np.where(scale > 0, scale, 1.0)
-    x = measured / scale[:, None]
+    x = measured / np.where(scale > 0, scale, 1.0)[:, None]
     inputs = np.stack([x.real, x.imag, mask.astype(float)], axis=1).astype(np.float32)
     return torch.from_numpy(inputs), scale
 
