@@ -153,7 +153,7 @@ def main() -> None:
     parser.add_argument("--per-snr", type=int, default=8, help="synthetic spectra per SNR")
     parser.add_argument("--model", default=str(DEFAULT_MODEL), help="denoiser model file")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # 2 threads on the 2 shared cores thrash (a 16k CNN pass took 0.3-1 s, 1 thread ~15 ms)
     table, note = methods(args.model)
     print_header(seed=SEED, model=args.model, nmrdenoise=note, torch_threads=torch.get_num_threads(),
                  picker=f"local maxima >= {PICK_SNR} x input noise std, prominence >= {PROMINENCE_SNR} x it")
