@@ -58,8 +58,7 @@ def check_schedule(schedule: np.ndarray, size: int, measured_points: int) -> np.
 
 @lru_cache(maxsize=4)
 def _model(path: str, device: str):
-    import torch  # noqa: F401  (torch only when a network is used)
-
+    """The loaded network of ``path`` on ``device`` (cached; torch is imported only here)."""
     from ..nn import resolve_device
     from .nus_model import load_nus_model
 
