@@ -142,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
                          help="auto: TMS/DSS, else the solvent line, else the vendor's calibration (with a warning); "
                               "tms or solvent: required; or a ppm offset to add")
     process.add_argument("--zero-fill", type=int, default=None, metavar="N", help="points after zero-filling (1D)")
+    process.add_argument("--nus", choices=["cnn", "lstm", "ist", "zero-fill"], default=None,
+                         help="NUS data: reconstruct the indirect dimension with this method (default: zero-fill "
+                              "with a warning)")
+    process.add_argument("--denoise", choices=["cnn", "wavelet", "savgol"], default=None,
+                         help="denoise the processed spectrum with this method")
     process.add_argument("--vendor", action="store_true", help="read the vendor's processed data (Bruker pdata/1)")
     process.add_argument("--plot", type=Path, metavar="FILE", help="picture of the spectrum (.png/.svg/.pdf)")
 
@@ -165,6 +170,19 @@ def _parser() -> argparse.ArgumentParser:
                                "peak labels go to OUTPUT stem + _peaks.csv")
     _add_assign_parsers(commands)
     _add_spectra_model_parsers(commands)
+    reconstruct = commands.add_parser("reconstruct", help="process a NUS 2D data set with a reconstruction method",
+                                      description="Reconstructs the indirect dimension of a non-uniformly sampled "
+                                                  "2D data set (Bruker nuslist) and processes it.")
+    reconstruct.add_argument("path", type=Path, help="NUS experiment (Bruker expno with a nuslist)")
+    reconstruct.add_argument("--method", choices=["cnn", "lstm", "ist"], default="cnn")
+    reconstruct.add_argument("-o", "--output", type=Path, help="the reconstructed 2D spectrum (.npz)")
+    reconstruct.add_argument("--plot", type=Path, metavar="FILE",
+                             help="contours of the zero-filled NUS spectrum beside the reconstruction")
+    denoise = commands.add_parser("denoise", help="denoise a spectrum (raw data, or a .csv/.npz from shiftnet process)")
+    denoise.add_argument("path", type=Path, help="raw data (processed first) or a spectrum file (.csv ppm,intensity; .npz)")
+    denoise.add_argument("--method", choices=["cnn", "wavelet", "savgol"], default="cnn")
+    denoise.add_argument("-o", "--output", type=Path, help="the denoised spectrum (.csv, .tsv or .npz)")
+    denoise.add_argument("--plot", type=Path, metavar="FILE", help="before/after overlay (.png/.svg/.pdf)")
     serve = commands.add_parser("serve", help="a local web page: predict, look at spectra, assign (needs shiftnet[web])")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -210,7 +228,8 @@ def _add_spectra_model_parsers(commands) -> None:
 
 
 def _load_spectrum(path: Path, solvent: str | None):
-    """A processed spectrum from raw data (processed with defaults) or a ``shiftnet process`` .npz."""
+    """A processed spectrum from raw data (processed with defaults) or a ``shiftnet process``
+    file (.npz, or .csv/.tsv with ppm and intensity columns)."""
     from . import spectra
 
     if path.suffix.lower() == ".npz":
@@ -219,9 +238,83 @@ def _load_spectrum(path: Path, solvent: str | None):
         with np.load(path, allow_pickle=False) as stored:
             ppm = stored["ppm"] if "ppm" in stored.files else (stored["ppm_f1"], stored["ppm_f2"])
             return spectra.Spectrum(data=stored["data"], ppm=ppm, nucleus="?", source=path)
+    if path.suffix.lower() in (".csv", ".tsv"):
+        import pandas as pd
+
+        table = pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        if not {"ppm", "intensity"} <= set(table.columns):
+            raise ValueError(f"{path}: a spectrum table needs ppm and intensity columns")
+        return spectra.Spectrum(data=table["intensity"].to_numpy(), ppm=table["ppm"].to_numpy(), nucleus="?",
+                                source=path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", spectra.ProcessingWarning)
         return spectra.process(spectra.read(path), solvent=solvent)
+
+
+def _run_reconstruct(args: argparse.Namespace) -> int:
+    from . import spectra
+    from .export import write_spectrum
+    from .spectra_models.reconstruction import reconstructor
+
+    _check_output(args.output, (".npz",), args.path)
+    _check_output(args.plot, PLOT_SUFFIXES, args.path)
+    try:
+        fid = spectra.read(args.path)
+    except spectra.SpectrumReadError as exc:
+        print(f"shiftnet reconstruct: {exc}", file=sys.stderr)
+        return 1
+    if fid.ndim != 2 or "nuslist" not in fid.meta:
+        raise _UsageError(f"{args.path} is not a NUS 2D data set (no nuslist)")
+    progress = _ProgressNote(f"reconstructing {args.path} with {args.method}")
+    spec = spectra.process(fid, nus=reconstructor(args.method))
+    progress.done()
+    if args.output is not None:
+        print(f"written: {write_spectrum(spec, args.output)}")
+    if args.plot is not None:
+        from .plot import plot_comparison
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", spectra.ProcessingWarning)
+            zero_filled = spectra.process(fid, nus="zero-fill")
+        print(f"picture: {plot_comparison([zero_filled, spec], ['zero-filled NUS', args.method], args.plot)}")
+    return 0
+
+
+class _ProgressNote:
+    """A line on stderr before a long step and its duration after it."""
+
+    def __init__(self, what: str) -> None:
+        import time
+
+        self.start, self.clock = time.perf_counter(), time.perf_counter
+        print(f"shiftnet: {what} ...", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        print(f"shiftnet: done in {self.clock() - self.start:.1f} s", file=sys.stderr)
+
+
+def _run_denoise(args: argparse.Namespace) -> int:
+    from . import spectra
+    from .export import SPECTRUM_FORMATS, write_spectrum
+
+    _check_output(args.output, SPECTRUM_FORMATS, args.path)
+    _check_output(args.plot, PLOT_SUFFIXES, args.path)
+    try:
+        before = _load_spectrum(args.path, None)
+        after = spectra.denoise(before, method=args.method)
+    except spectra.SpectrumReadError as exc:
+        print(f"shiftnet denoise: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.output is not None:
+        _write(write_spectrum, after, args.output)
+        print(f"written: {args.output}")
+    if args.plot is not None:
+        from .plot import plot_comparison
+
+        print(f"picture: {plot_comparison([before, after], ['input', f'denoised ({args.method})'], args.plot)}")
+    return 0
 
 
 def _run_pick(args: argparse.Namespace) -> int:
@@ -408,8 +501,12 @@ def _processing_options(args: argparse.Namespace) -> dict:
                                          "none": None})
     reference = number_or(args.reference, {"auto": "auto", "tms": "tms", "solvent": "solvent", "vendor": "vendor",
                                            "none": None})
-    return {"lb_hz": args.lb_hz, "phase": phase, "reference": reference, "size": args.zero_fill,
-            "baseline": int(baseline) if isinstance(baseline, float) else baseline}
+    options = {"lb_hz": args.lb_hz, "phase": phase, "reference": reference, "size": args.zero_fill,
+               "baseline": int(baseline) if isinstance(baseline, float) else baseline}
+    if getattr(args, "nus", None) not in (None, "zero-fill"):
+        from .spectra_models.reconstruction import reconstructor
+        options["nus"] = reconstructor(args.nus)
+    return options
 
 
 def _run_process(args: argparse.Namespace) -> int:
@@ -429,6 +526,8 @@ def _run_process(args: argparse.Namespace) -> int:
         return 1
     except ValueError as exc:  # e.g. --reference tms without a TMS line
         raise _UsageError(str(exc)) from None
+    if args.denoise is not None:
+        spec = spectra.denoise(spec, method=args.denoise)
     axes = [spec.ppm] if spec.ndim == 1 else list(spec.ppm)
     ranges = " x ".join(f"{a[0]:.2f}..{a[-1]:.2f} ppm ({a.size} points)" for a in axes)
     print(f"{args.path}: {spec.nucleus} {ranges}")
@@ -590,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)  # close outputs cleanly when killed
     handlers = {"predict": _run_predict, "train": _run_train, "process": _run_process,
                 "simulate": _run_simulate, "assign": _run_assign, "verify": _run_verify, "pick": _run_pick,
-                "train-spectra": _run_train_spectra, "serve": _run_serve}
+                "train-spectra": _run_train_spectra, "serve": _run_serve, "reconstruct": _run_reconstruct,
+                "denoise": _run_denoise}
     try:
         return handlers[args.command](args)
     except _UsageError as exc:

@@ -376,6 +376,44 @@ def plot_spectrum(spectrum: Spectrum, path: str | Path | None = None, peaks: pd.
     return _finish(fig, path)
 
 
+def plot_comparison(spectra: Sequence[Spectrum], labels: Sequence[str], path: str | Path | None = None,
+                    title: str | None = None) -> Figure | Path:
+    """Several versions of one spectrum: 1D overlaid (first in grey, the next in colour), 2D
+    as contour panels side by side (e.g. zero-filled NUS beside its reconstruction).
+
+    Parameters
+    ----------
+    spectra : Spectra on the same axes, all 1D or all 2D.
+    labels : one legend entry / panel title per spectrum.
+    path : output file (.png, .svg, .pdf); None returns the Figure.
+    title : figure title; "" or None for none.
+    """
+    path = _check_path(path)
+    if len(spectra) != len(labels) or not spectra:
+        raise ValueError("give one label per spectrum (at least one spectrum)")
+    if spectra[0].ndim == 1:
+        fig = _figure((10, 4.2))
+        ax = fig.add_subplot()
+        fig.subplots_adjust(left=0.04, right=0.98, bottom=0.14, top=0.9)
+        for number, (spectrum, label) in enumerate(zip(spectra, labels)):
+            x, y = _envelope(np.asarray(spectrum.ppm, dtype=float), np.asarray(spectrum.data, dtype=float))
+            ax.plot(x, y, color="0.6" if number == 0 else f"C{number - 1}", linewidth=0.7, label=label)
+        ax.invert_xaxis()
+        ax.set_yticks([])
+        ax.set_xlabel(nucleus_label(spectra[0].nucleus if isinstance(spectra[0].nucleus, str) else spectra[0].nucleus[-1]))
+        ax.legend(loc="upper left", frameon=False)
+    else:
+        fig = _figure((6.5 * len(spectra), 6.5))
+        for number, (spectrum, label) in enumerate(zip(spectra, labels)):
+            ax = fig.add_subplot(1, len(spectra), number + 1)
+            _plot_2d(ax, spectrum, None, None, 12)
+            ax.set_title(label, fontsize=11, loc="left")
+        fig.subplots_adjust(left=0.05, right=0.93, bottom=0.1, top=0.88, wspace=0.35)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    return _finish(fig, path)
+
+
 def _h_parents(mol: Chem.Mol | None) -> dict[int, int]:
     if mol is None:
         return {}

@@ -217,3 +217,21 @@ def test_train_spectra_command_runs_and_refuses_other_options_on_resume(tmp_path
     assert main(args) == 0
     assert (tmp_path / "run" / "model.pt").is_file()
     assert main([*args[:-2], "--device", "cpu", "--lr", "0.1"]) == 2
+
+
+def test_reconstruct_and_denoise_commands(raw, tmp_path):
+    import numpy as np
+
+    out = tmp_path / "hsqc.npz"
+    assert main(["reconstruct", str(raw / "penguins_testdata" / "9"), "--method", "cnn", "-o", str(out),
+                 "--plot", str(tmp_path / "hsqc.png")]) == 0
+    stored = np.load(out)
+    assert stored["data"].shape == (stored["ppm_f1"].size, stored["ppm_f2"].size)
+    assert (tmp_path / "hsqc.png").is_file()
+    assert main(["reconstruct", str(raw / "lucyng_ibuprofen" / "2")]) == 2  # 1D, no nuslist
+    sim = tmp_path / "noisy.csv"
+    assert main(["simulate", "--shifts", "30", "77", "--points", "4096", "--snr", "10", "-o", str(sim)]) == 0
+    clean = tmp_path / "clean.csv"
+    assert main(["denoise", str(sim), "--method", "savgol", "-o", str(clean), "--plot", str(tmp_path / "d.png")]) == 0
+    before, after = pd.read_csv(sim), pd.read_csv(clean)
+    assert np.allclose(before["ppm"], after["ppm"]) and after["intensity"].std() < before["intensity"].std()
