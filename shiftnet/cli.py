@@ -295,7 +295,7 @@ class _ProgressNote:
 
 def _run_denoise(args: argparse.Namespace) -> int:
     from . import spectra
-    from .export import SPECTRUM_FORMATS, write_spectrum
+    from .export import SPECTRUM_FORMATS
 
     _check_output(args.output, SPECTRUM_FORMATS, args.path)
     _check_output(args.plot, PLOT_SUFFIXES, args.path)
@@ -307,13 +307,10 @@ def _run_denoise(args: argparse.Namespace) -> int:
         return 1
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
-    if args.output is not None:
-        _write(write_spectrum, after, args.output)
-        print(f"written: {args.output}")
-    if args.plot is not None:
-        from .plot import plot_comparison
+    from .plot import plot_comparison
 
-        print(f"picture: {plot_comparison([before, after], ['input', f'denoised ({args.method})'], args.plot)}")
+    _spectrum_outputs(after, args.output, args.plot,
+                      lambda path: plot_comparison([before, after], ["input", f"denoised ({args.method})"], path))
     return 0
 
 
@@ -511,7 +508,7 @@ def _processing_options(args: argparse.Namespace) -> dict:
 
 def _run_process(args: argparse.Namespace) -> int:
     from . import spectra
-    from .export import SPECTRUM_FORMATS, write_spectrum
+    from .export import SPECTRUM_FORMATS
 
     _check_output(args.output, SPECTRUM_FORMATS, args.path)
     _check_output(args.plot, PLOT_SUFFIXES, args.path)
@@ -533,14 +530,21 @@ def _run_process(args: argparse.Namespace) -> int:
     print(f"{args.path}: {spec.nucleus} {ranges}")
     for line in spectra.process_summary(spec):
         print(f"  {line}")
-    if args.output is not None:
-        _write(write_spectrum, spec, args.output)
-        print(f"written: {args.output}")
-    if args.plot is not None:
-        from .plot import plot_spectrum
+    from .plot import plot_spectrum
 
-        print(f"picture: {plot_spectrum(spec, args.plot)}")
+    _spectrum_outputs(spec, args.output, args.plot, lambda path: plot_spectrum(spec, path))
     return 0
+
+
+def _spectrum_outputs(spectrum, output: Path | None, plot: Path | None, draw) -> None:
+    """Write ``spectrum`` to ``output`` (format by suffix) and ``draw(plot)`` the picture, when asked."""
+    from .export import write_spectrum
+
+    if output is not None:
+        _write(write_spectrum, spectrum, output)
+        print(f"written: {output}")
+    if plot is not None:
+        print(f"picture: {draw(plot)}")
 
 
 def _run_simulate(args: argparse.Namespace) -> int:

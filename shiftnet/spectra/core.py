@@ -226,3 +226,25 @@ def as_spectrum(spectrum: Spectrum | np.ndarray, ppm: np.ndarray | None = None, 
         else:
             ppm = tuple(np.arange(n, dtype=float)[::-1].copy() for n in data.shape)
     return Spectrum(data=data, ppm=ppm, **kwargs)
+
+
+def real_data(x: Spectrum | np.ndarray, task: str, min_points: int = 3, min_rows: int = 1) -> np.ndarray:
+    """The real data of a Spectrum or array for ``task`` (e.g. "peak picking"), as float64
+    ``(n,)`` or ``(rows, n)``.
+
+    Raises ``ValueError`` saying what is wrong: complex, not numbers, not 1D/2D, fewer than
+    ``min_points`` points per row (or ``min_rows`` rows), NaN or infinite values.
+    """
+    data = np.asarray(x.data if isinstance(x, Spectrum) else x)
+    if np.iscomplexobj(data):
+        raise ValueError(f"complex data: {task} needs the real part of a phased spectrum (spectrum.real)")
+    if not np.issubdtype(data.dtype, np.number) or data.dtype == bool:
+        raise ValueError(f"spectrum data must be real numbers, got dtype {data.dtype}")
+    if data.ndim not in (1, 2):
+        raise ValueError(f"{task} needs a 1D or 2D spectrum, got {data.ndim} dimensions")
+    if data.size == 0 or data.shape[-1] < min_points or (data.ndim == 2 and data.shape[0] < min_rows):
+        raise ValueError(f"spectrum too small for {task}: shape {data.shape} "
+                         f"(at least {min_points} points per row)")
+    if not np.all(np.isfinite(data)):
+        raise ValueError(f"spectrum holds {int((~np.isfinite(data)).sum())} NaN or infinite values")
+    return data.astype(np.float64)

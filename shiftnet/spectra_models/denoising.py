@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import savgol_filter
 
-from ..spectra.core import Spectrum
+from ..spectra.core import Spectrum, real_data
 from ..spectra.noise import residual_noise_sigma
 from .denoise_model import DenoiserNet, apply_denoiser, load_denoiser
 
@@ -37,18 +37,7 @@ ROW_BATCH = 64
 
 def _checked(x: Spectrum | np.ndarray) -> np.ndarray:
     """The real data of ``x`` as float64 ``(n,)`` or ``(rows, n)``; ValueError otherwise."""
-    data = np.asarray(x.data if isinstance(x, Spectrum) else x)
-    if np.iscomplexobj(data):
-        raise ValueError("complex data: denoise the real part of a phased spectrum (spectrum.real)")
-    if not np.issubdtype(data.dtype, np.number) or data.dtype == bool:
-        raise ValueError(f"spectrum data must be real numbers, got dtype {data.dtype}")
-    if data.ndim not in (1, 2):
-        raise ValueError(f"denoising needs a 1D or 2D spectrum, got {data.ndim} dimensions")
-    if data.size == 0 or data.shape[-1] < MIN_POINTS:
-        raise ValueError(f"spectrum too small to denoise: shape {data.shape} (at least {MIN_POINTS} points per row)")
-    if not np.all(np.isfinite(data)):
-        raise ValueError(f"spectrum holds {int((~np.isfinite(data)).sum())} NaN or infinite values")
-    return data.astype(np.float64)
+    return real_data(x, "denoising", min_points=MIN_POINTS)
 
 
 @lru_cache(maxsize=4)

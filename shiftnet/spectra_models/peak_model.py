@@ -28,7 +28,6 @@ __all__ = ["PeakPickerNet", "PEAK_PICKER_FORMAT", "features", "decode", "Candida
 #: Input representation version: channels ``asinh(x / 3 sigma)`` and ``x / max|x|``.
 FEATURIZER_VERSION = "peaks-asinh3sigma-max-v2"
 HEIGHT_SCALE = 3.0
-#: Width in points of the running median removed before the noise estimate.
 
 
 class PeakPickerNet(nn.Module):

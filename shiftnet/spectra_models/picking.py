@@ -25,7 +25,7 @@ import torch
 from scipy.signal import find_peaks
 
 from ..solvents import solvent_signals
-from ..spectra.core import PPMScale, Spectrum
+from ..spectra.core import PPMScale, Spectrum, real_data
 from ..spectra.peaks import parabolic_offset
 from ..spectra.noise import residual_noise_sigma
 from .peak_model import Candidates, PeakPickerNet, decode, features, load_picker
@@ -81,19 +81,9 @@ class PickedPeaks:
 def _checked(x: Spectrum | np.ndarray) -> tuple[np.ndarray, list[PPMScale] | None, Spectrum | None]:
     """Real data, its ppm scales (None for a bare array) and the Spectrum; ValueError otherwise."""
     spectrum = x if isinstance(x, Spectrum) else None
-    data = np.asarray(spectrum.data if spectrum is not None else x)
-    if np.iscomplexobj(data):
-        raise ValueError("complex data: pass the real part of a phased spectrum (spectrum.real)")
-    if not np.issubdtype(data.dtype, np.number) or data.dtype == bool:
-        raise ValueError(f"spectrum data must be real numbers, got dtype {data.dtype}")
-    if data.ndim not in (1, 2):
-        raise ValueError(f"peak picking needs a 1D or 2D spectrum, got {data.ndim} dimensions")
-    if data.size == 0 or min(data.shape) < 3:
-        raise ValueError(f"spectrum too small to pick peaks: shape {data.shape}")
-    if not np.all(np.isfinite(data)):
-        raise ValueError(f"spectrum holds {int((~np.isfinite(data)).sum())} NaN or infinite values")
+    data = real_data(x, "peak picking", min_points=3, min_rows=3)
     scales = None if spectrum is None else [spectrum.scale(axis) for axis in range(-data.ndim, 0)]
-    return data.astype(float), scales, spectrum
+    return data, scales, spectrum
 
 
 def _check_options(method: str, min_snr: float, ppm_window, scales) -> None:
