@@ -6,7 +6,8 @@ loaded when used; importing it loads neither torch nor RDKit). Every FID, read o
 follows one convention (:mod:`shiftnet.spectra.fourier`).
 
 The learned spectra models are re-exported here lazily (loading torch only when used):
-``pick_peaks``, ``pick_peaks_many``, ``pick_multiplets``, ``reconstruct`` (NUS) and ``denoise``
+``pick_peaks``, ``pick_peaks_many``, ``pick_multiplets``, ``reconstruct`` / ``reconstructor`` (NUS)
+and ``denoise``
 from :mod:`shiftnet.spectra_models`.
 """
 
@@ -26,12 +27,12 @@ __all__ = [
     "FID", "PPMScale", "Spectrum", "as_spectrum", "read", "read_processed", "SpectrumReadError",
     "process", "simulate", "SimulatedSpectrum", "nus_schedule", "read_nuslist", "write_nuslist",
     "write", "process_summary", "ProcessingWarning", "NUSWarning", "ReferenceWarning", "NotASpectrumWarning",
-    "pick_peaks", "pick_peaks_many", "pick_multiplets", "reconstruct", "denoise",
+    "pick_peaks", "pick_peaks_many", "pick_multiplets", "reconstruct", "reconstructor", "denoise",
 ]
 
 #: name -> module of :mod:`shiftnet.spectra_models` that defines it (imported on first use).
 _LEARNED = {"pick_peaks": "picking", "pick_peaks_many": "picking", "pick_multiplets": "multiplets",
-            "reconstruct": "reconstruction", "denoise": "denoising"}
+            "reconstruct": "reconstruction", "reconstructor": "reconstruction", "denoise": "denoising"}
 
 
 def __getattr__(name: str):
