@@ -244,12 +244,31 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         options = ProcessOptions(phase, p0_deg, p1_deg, baseline, reference, offset_ppm, solvent, lb_hz)
         return JSONResponse(await run(spectrum_work, file, options))
 
-    def assign_work(candidates: str, peaks_13c: str, peaks_1h: str, hsqc: str, solvent: str) -> dict[str, Any]:
-        return assignment_payload(candidates.splitlines(), observed_lists(peaks_13c, peaks_1h, hsqc), solvent)
+    def assign_work(candidates: str, peaks_13c: str, peaks_1h: str, hsqc: str, solvent: str,
+                    uploads: dict[str, UploadFile]) -> dict[str, Any]:
+        from ..spectra import SpectrumReadError
+
+        with tempfile.TemporaryDirectory(prefix="shiftnet-web-") as folder:
+            data = {}
+            for experiment, upload in uploads.items():  # each upload in its own folder
+                own = Path(folder) / experiment
+                own.mkdir()
+                saved = _save(upload, own, upload_name(upload.filename))
+                data[experiment] = spectrum_path(saved, upload.filename or "upload", own, limits.archive)
+            try:
+                return assignment_payload(candidates.splitlines(), observed_lists(peaks_13c, peaks_1h, hsqc, data),
+                                          solvent)
+            except SpectrumReadError as exc:
+                raise UploadError(f"cannot read an uploaded experiment: {exc.reason}") from None
 
     @app.post("/api/assign")
     async def assign(candidates: str = Form(""), peaks_13c: str = Form(""), peaks_1h: str = Form(""),
-                     hsqc: str = Form(""), solvent: str = Form("")) -> JSONResponse:
-        return JSONResponse(await run(assign_work, candidates, peaks_13c, peaks_1h, hsqc, solvent))
+                     hsqc: str = Form(""), solvent: str = Form(""), data_13c: UploadFile | None = File(None),
+                     data_1h: UploadFile | None = File(None), data_hsqc: UploadFile | None = File(None),
+                     data_hmbc: UploadFile | None = File(None)) -> JSONResponse:
+        uploads = {name: upload for name, upload in
+                   (("13C", data_13c), ("1H", data_1h), ("HSQC", data_hsqc), ("HMBC", data_hmbc))
+                   if upload is not None and upload.filename}
+        return JSONResponse(await run(assign_work, candidates, peaks_13c, peaks_1h, hsqc, solvent, uploads))
 
     return app

@@ -1,5 +1,6 @@
-"""The assign view: candidate structures + typed peak lists -> :func:`shiftnet.assign` (one
-candidate) or :func:`shiftnet.verify` (several), the table and the observed shifts drawn."""
+"""The assign view: candidate structures + typed peak lists and/or uploaded raw spectra ->
+:func:`shiftnet.assign` (one candidate) or :func:`shiftnet.verify` (several), the table and the
+observed shifts drawn."""
 
 from __future__ import annotations
 
@@ -14,16 +15,17 @@ from .payload import records
 MAX_CANDIDATES = 50
 
 
-def observed_lists(peaks_13c: str, peaks_1h: str, hsqc: str) -> dict[str, list | None]:
+def observed_lists(peaks_13c: str, peaks_1h: str, hsqc: str, data: dict | None = None) -> dict[str, Any]:
     """The typed lists parsed by :func:`shiftnet.assignment.observed.parse_peak_text` (the CLI's
-    parser); ValueError naming the token not understood, or when all lists are empty."""
+    parser) plus the raw ``data`` sets; ValueError naming the token not understood, or when
+    there is neither a list nor a data set."""
     from ..assignment.observed import parse_peak_text
 
     texts = {"peaks_13c": (peaks_13c, "13C"), "peaks_1h": (peaks_1h, "1H"), "hsqc": (hsqc, "HSQC")}
     lists = {key: parse_peak_text(text, nucleus) if text.strip() else None for key, (text, nucleus) in texts.items()}
-    if not any(lists.values()):
-        raise ValueError("give at least one peak list (13C, 1H or HSQC)")
-    return lists
+    if not any(lists.values()) and not data:
+        raise ValueError("give at least one peak list (13C, 1H or HSQC) or an experiment upload")
+    return {**lists, "data": data or None}
 
 
 def _notes(frame: pd.DataFrame) -> dict[int, str]:
@@ -36,7 +38,7 @@ def _notes(frame: pd.DataFrame) -> dict[int, str]:
     return {atom: " / ".join(texts) for atom, texts in notes.items()}
 
 
-def assignment_payload(candidates: list[str], lists: dict[str, list | None], solvent: str | None) -> dict[str, Any]:
+def assignment_payload(candidates: list[str], lists: dict[str, Any], solvent: str | None) -> dict[str, Any]:
     """Assign the peaks to one candidate, or rank several and show the best one's assignment."""
     from .. import assign, verify
 

@@ -152,3 +152,18 @@ def test_page_and_plotly_are_served_locally(client):
     assert '<option value="CDCl3">CDCl3</option>' in page and "https://" not in page
     script = client.get("/vendor/plotly.min.js")
     assert script.status_code == 200 and len(script.content) > 1_000_000
+
+
+def test_assign_from_uploaded_raw_experiments(client, raw):
+    experiments = raw / "lucyng_ibuprofen"
+    files = {"data_13c": ("c13.zip", zipped(experiments / "2")), "data_1h": ("h1.zip", zipped(experiments / "1"))}
+    candidates = "CC(C)Cc1ccc(C(C)C(=O)O)cc1\nCC(C)Cc1cccc(C(C)C(=O)O)c1\nCCCCc1ccc(C(C)C(=O)O)cc1"
+    answer = client.post("/api/assign", data={"candidates": candidates}, files=files)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    best = next(row for row in body["ranking"] if row["rank"] == 1)
+    assert best["smiles"] == "CC(C)Cc1ccc(C(C)C(=O)O)cc1" and best["probability"] > 0.9
+    assert body["solvent"] == "CDCl3" and len(body["table"]) == 24
+    broken = client.post("/api/assign", data={"candidates": "CCO"},
+                         files={"data_13c": ("x.zip", zipped(experiments / "2" / "pdata"))})
+    assert broken.status_code == 400 and "error" in broken.json()
