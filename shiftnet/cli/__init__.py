@@ -16,7 +16,7 @@ import sys
 
 from .. import __version__
 from . import assignment, shifts, spectra
-from .common import UsageError
+from .common import CommandFailed, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"shiftnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except CommandFailed as exc:
+        print(f"shiftnet {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("shiftnet: interrupted; the output written so far is complete and readable", file=sys.stderr)
         return 130

@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .common import PLOT_SUFFIXES, UsageError, check_output, write_checked
+from .common import PLOT_SUFFIXES, UsageError, check_output, readable_errors, write_checked
 
 ASSIGN_EXAMPLES = """examples:
   shiftnet assign --smiles "CCOC(C)=O" --peaks-13c "14.2,21.0,60.4,171.1" -o ethyl_acetate.nmredata.sdf
@@ -73,20 +73,11 @@ def _observed_lists(args: argparse.Namespace) -> dict:
 
 
 def _with_observed(function, args: argparse.Namespace, structures):
-    """``function(structures, <observed lists and data>, solvent, k)`` for assign / verify;
-    None (after printing why) when a raw data set cannot be read."""
-    from ..spectra.io import SpectrumReadError
-
+    """``function(structures, <observed lists and data>, solvent, k)`` for assign / verify."""
     observed = _observed_lists(args)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # processing notes of raw data
-            return function(structures, solvent=args.solvent, k=args.k, **observed)
-    except SpectrumReadError as exc:
-        print(f"shiftnet {args.command}: {exc}", file=sys.stderr)
-        return None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    with readable_errors(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # processing notes of raw data
+        return function(structures, solvent=args.solvent, k=args.k, **observed)
 
 
 def run_assign(args: argparse.Namespace) -> int:
@@ -96,8 +87,6 @@ def run_assign(args: argparse.Namespace) -> int:
     check_output(args.output, ASSIGNMENT_FORMATS)
     check_output(args.plot, PLOT_SUFFIXES)
     result = _with_observed(assign, args, args.smiles)
-    if result is None:
-        return 1
     if args.output is None:
         print(result.frame.round(3).to_string(index=False))
     else:
@@ -117,8 +106,6 @@ def run_verify(args: argparse.Namespace) -> int:
     if len(candidates) == 1 and Path(candidates[0]).is_file():
         candidates = Path(candidates[0])
     result = _with_observed(verify, args, candidates)
-    if result is None:
-        return 1
     if args.output is None:
         print(result.frame.round(3).to_string(index=False))
     else:

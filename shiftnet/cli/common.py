@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -11,6 +12,24 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 class UsageError(Exception):
     """A usage error: the command prints it as one line and exits with status 2."""
+
+
+class CommandFailed(Exception):
+    """The command could not do its work (e.g. unreadable data): one line, exit status 1."""
+
+
+@contextmanager
+def readable_errors():
+    """Inside: an unreadable spectrum becomes :class:`CommandFailed`, any other ``ValueError``
+    (bad option or input) a :class:`UsageError`."""
+    from ..spectra.io import SpectrumReadError
+
+    try:
+        yield
+    except SpectrumReadError as exc:
+        raise CommandFailed(str(exc)) from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def check_output(output: Path | None, suffixes: tuple[str, ...], source: Path | None = None) -> None:

@@ -8,8 +8,8 @@ import warnings
 from pathlib import Path
 import json
 
-from .common import (PLOT_SUFFIXES, ProgressNote, UsageError, check_output, load_spectrum, spectrum_outputs,
-                     write_checked)
+from .common import (PLOT_SUFFIXES, ProgressNote, UsageError, check_output, load_spectrum, readable_errors,
+                     spectrum_outputs, write_checked)
 
 PROCESS_EXAMPLES = """examples:
   shiftnet process data/ibuprofen/2 -o ibuprofen_13c.csv
@@ -155,16 +155,10 @@ def run_process(args: argparse.Namespace) -> int:
     check_output(args.output, SPECTRUM_FORMATS, args.path)
     check_output(args.plot, PLOT_SUFFIXES, args.path)
     options = _processing_options(args)
-    try:
-        with warnings.catch_warnings():  # the summary below reports them
-            warnings.simplefilter("ignore", spectra.ProcessingWarning)
-            spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
-                spectra.read(args.path), solvent=args.solvent, **options)
-    except spectra.SpectrumReadError as exc:
-        print(f"shiftnet process: {exc}", file=sys.stderr)
-        return 1
-    except ValueError as exc:  # e.g. --reference tms without a TMS line
-        raise UsageError(str(exc)) from None
+    with readable_errors(), warnings.catch_warnings():  # the summary below reports the warnings
+        warnings.simplefilter("ignore", spectra.ProcessingWarning)
+        spec = spectra.read_processed(args.path) if args.vendor else spectra.process(
+            spectra.read(args.path), solvent=args.solvent, **options)
     if args.denoise is not None:
         spec = spectra.denoise(spec, method=args.denoise)
     axes = [spec.ppm] if spec.ndim == 1 else list(spec.ppm)
@@ -217,7 +211,7 @@ def run_pick(args: argparse.Namespace) -> int:
 
     check_output(args.output, (".csv",), args.path)
     check_output(args.plot, PLOT_SUFFIXES, args.path)
-    try:
+    with readable_errors():
         spec = load_spectrum(args.path, args.solvent)
         window = tuple(args.ppm_window) if args.ppm_window else None
         if args.multiplets:
@@ -225,11 +219,6 @@ def run_pick(args: argparse.Namespace) -> int:
                                              ppm_window=window)
         else:
             picked = spectra.pick_peaks(spec, method=args.method, min_snr=args.min_snr, ppm_window=window)
-    except spectra.SpectrumReadError as exc:
-        print(f"shiftnet pick: {exc}", file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     frame = picked.frame
     noise = picked.peaks.noise if args.multiplets else picked.noise
     print(f"{args.path}: {len(frame)} {'multiplets' if args.multiplets else 'peaks'} ({args.method}), "
@@ -253,11 +242,8 @@ def run_reconstruct(args: argparse.Namespace) -> int:
 
     check_output(args.output, (".npz",), args.path)
     check_output(args.plot, PLOT_SUFFIXES, args.path)
-    try:
+    with readable_errors():
         fid = spectra.read(args.path)
-    except spectra.SpectrumReadError as exc:
-        print(f"shiftnet reconstruct: {exc}", file=sys.stderr)
-        return 1
     if fid.ndim != 2 or "nuslist" not in fid.meta:
         raise UsageError(f"{args.path} is not a NUS 2D data set (no nuslist)")
     progress = ProgressNote(f"reconstructing {args.path} with {args.method}")
@@ -281,14 +267,9 @@ def run_denoise(args: argparse.Namespace) -> int:
 
     check_output(args.output, SPECTRUM_FORMATS, args.path)
     check_output(args.plot, PLOT_SUFFIXES, args.path)
-    try:
+    with readable_errors():
         before = load_spectrum(args.path, None)
         after = spectra.denoise(before, method=args.method)
-    except spectra.SpectrumReadError as exc:
-        print(f"shiftnet denoise: {exc}", file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     from ..plot import plot_comparison
 
     spectrum_outputs(after, args.output, args.plot,
