@@ -54,7 +54,8 @@ class UNet1d(nn.Module):
 
     Shapes
     ------
-    ``(batch, in_channels, n) -> (batch, out_channels, n)``.
+    ``(batch, in_channels, n) -> (batch, out_channels, n)``, any ``n`` (:meth:`forward` pads the
+    input to a multiple of :attr:`factor` by edge replication and crops the output back).
     """
 
     def __init__(self, in_channels: int, out_channels: int, channels: Sequence[int] = (8, 16, 24, 32),
@@ -70,6 +71,12 @@ class UNet1d(nn.Module):
         self.factor = 2 ** (len(channels) - 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = x.shape[-1]
+        pad = (-n) % self.factor
+        return self._levels(F.pad(x, (0, pad), mode="replicate") if pad else x)[..., :n]
+
+    def _levels(self, x: torch.Tensor) -> torch.Tensor:
+        """The network on an input whose length is a multiple of :attr:`factor`."""
         skips = [F.relu(self.stem(x))]
         for down in self.down:
             skips.append(F.relu(down(skips[-1])))

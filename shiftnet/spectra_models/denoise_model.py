@@ -16,7 +16,6 @@ from typing import Sequence
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from .. import modelfile
 from ..nn.conv import UNet1d
@@ -52,11 +51,7 @@ class DenoiserNet(nn.Module):
         self.unet = UNet1d(1, 1, channels, deep_blocks)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = x.shape[-1]
-        pad = (-n) % self.unet.factor
-        if pad:
-            x = F.pad(x, (0, pad), mode="replicate")
-        return MAX_NOISE_SIGMAS * torch.tanh(self.unet(x)[..., :n] / MAX_NOISE_SIGMAS)
+        return MAX_NOISE_SIGMAS * torch.tanh(self.unet(x) / MAX_NOISE_SIGMAS)
 
 
 def features(spectra: np.ndarray, sigma: np.ndarray | None = None) -> tuple[torch.Tensor, np.ndarray]:

@@ -50,11 +50,7 @@ class PeakPickerNet(nn.Module):
         self.unet = UNet1d(2, 4, channels, deep_blocks)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = x.shape[-1]
-        pad = (-n) % self.unet.factor
-        if pad:
-            x = F.pad(x, (0, pad), mode="replicate")
-        return self.unet(x)[..., :n]
+        return self.unet(x)
 
 
 def features(spectra: np.ndarray, sigma: np.ndarray | None = None) -> tuple[torch.Tensor, np.ndarray]:
