@@ -257,7 +257,9 @@ def train_spectra_model(task: str, run_dir: str | Path, config: TrainConfig | No
         metrics = {**_validate(model, spec, val, device), "steps": step,
                    "train_seconds": round(spent + time.time() - start, 1)}
         record({"final": True, **metrics})
+    log.info("%s: validation %s = %.4g after %d steps", spec.name, spec.key_metric, metrics[f"val_{spec.key_metric}"], step)
     training = {"task": spec.name, "config": identity, "completed": step == config.steps, "metrics": metrics,
+                "key_metric": spec.key_metric,
                 "data": {"stream": "shiftnet.spectra_models.stream.SimulatedSpectraDataset", "seed": config.seed,
                          "items": step * config.batch_size, "val_seed": config.val_seed, "val_size": config.val_size,
                          **stream_args}}
