@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .observed import aligned
+
 #: Sample 13C peaks below this fraction of the median peak height are dropped.
 MIN_RELATIVE_13C = 1.0 / 30.0
 #: 1H multiplets under this many protons are impurities.
@@ -119,14 +121,6 @@ def _carbon_peaks(spectrum, method: str) -> np.ndarray:
     return np.sort(frame.loc[keep, "shift_ppm"].to_numpy())[::-1]
 
 
-def _offset(reference: np.ndarray, other: np.ndarray) -> float:
-    """Median shift that puts ``other`` peaks on their nearest ``reference`` peaks (ppm)."""
-    if not len(reference) or not len(other):
-        return 0.0
-    nearest = reference[np.abs(reference[None, :] - other[:, None]).argmin(axis=1)]
-    return float(np.median(nearest - other))
-
-
 def _match(reference: np.ndarray, ppm: np.ndarray) -> np.ndarray:
     """Index into ``ppm`` of the peak matching each reference peak, -1 where none is close."""
     if not len(ppm):
@@ -141,12 +135,12 @@ def _multiplicities(carbon: np.ndarray, dept135, dept90, method: str) -> list[st
     if dept135 is None:
         return [None] * len(carbon)
     d135 = _sample_peaks(dept135, method, negative=True)
-    ppm135 = d135["shift_ppm"].to_numpy() + _offset(carbon, d135["shift_ppm"].to_numpy())
+    ppm135 = aligned(d135["shift_ppm"].to_numpy(), carbon)
     in135 = _match(carbon, ppm135)
     ratio = np.zeros(len(carbon))
     if dept90 is not None:
         d90 = _sample_peaks(dept90, method)
-        ppm90 = d90["shift_ppm"].to_numpy() + _offset(carbon, d90["shift_ppm"].to_numpy())
+        ppm90 = aligned(d90["shift_ppm"].to_numpy(), carbon)
         in90 = _match(carbon, ppm90)
         snr135, snr90 = d135["snr"].to_numpy(), d90["snr"].to_numpy()
         ratio = np.where((in90 >= 0) & (in135 >= 0), snr90[in90] / np.maximum(snr135[in135], 1e-9), 0.0)
@@ -195,9 +189,9 @@ def _cross_peaks(spectrum, carbon: np.ndarray | None, protons: np.ndarray | None
         clusters.append((float(h[members] @ weight / weight.sum()), float(c[members] @ weight / weight.sum())))
     cross = np.array(clusters).reshape(-1, 2)
     if carbon is not None and len(carbon) and len(cross):
-        shifted = cross[:, 1] + _offset(carbon, cross[:, 1])
+        shifted = aligned(cross[:, 1], carbon)
         cross = cross[_match(shifted, carbon) >= 0]
     if protons is not None and len(protons) and len(cross):
-        shifted = cross[:, 0] + _offset(protons, cross[:, 0])
+        shifted = aligned(cross[:, 0], protons)
         cross = cross[np.abs(shifted[:, None] - protons[None, :]).min(axis=1) <= TOLERANCE_1H]
     return [tuple(map(float, row)) for row in cross]

@@ -18,6 +18,7 @@ from rdkit import Chem
 from scipy.special import logsumexp
 
 from .likelihood import NucleusFit
+from .observed import aligned
 
 if TYPE_CHECKING:
     from .fit import MoleculeFit
@@ -26,14 +27,6 @@ if TYPE_CHECKING:
 LOG_BONUS = 2.0
 #: Matching tolerances (ppm) of a cross peak to an assigned 1H / 13C peak.
 TOLERANCE_1H, TOLERANCE_13C = 0.04, 0.3
-
-
-def _aligned(axis: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``axis`` shifted by the median offset to its nearest ``reference`` values."""
-    if not len(reference):
-        return axis
-    nearest = reference[np.abs(reference[None, :] - axis[:, None]).argmin(axis=1)]
-    return axis + float(np.median(nearest - axis))
 
 
 def _assigned_ppm(nfit: NucleusFit, peak_of_site: np.ndarray) -> dict[int, float]:
@@ -69,7 +62,7 @@ def rescore_with_hmbc(fit: "MoleculeFit", hmbc: np.ndarray) -> NucleusFit:
     carbon_fit, proton_fit = fit.fits["13C"], fit.fits["1H"]
     distance = Chem.GetDistanceMatrix(fit.result.mol)
     protons = _assigned_ppm(proton_fit, proton_fit.peak_of_site)
-    cross = np.column_stack([_aligned(hmbc[:, 0], proton_fit.peaks.ppm), _aligned(hmbc[:, 1], carbon_fit.peaks.ppm)])
+    cross = np.column_stack([aligned(hmbc[:, 0], proton_fit.peaks.ppm), aligned(hmbc[:, 1], carbon_fit.peaks.ppm)])
     bonus = np.array([LOG_BONUS * explained(distance, protons, _assigned_ppm(carbon_fit, peaks), cross)
                       for _, peaks in carbon_fit.solutions])
     old = np.array([ll for ll, _ in carbon_fit.solutions])

@@ -102,3 +102,14 @@ def parse_peak_text(text: str, nucleus: str) -> list:
 
 
 _EXAMPLES = {"13C": "'128.5' or '128.5d'", "1H": "'7.26' or '7.26:2'", "HSQC": "'7.26:128.5'"}
+
+
+def aligned(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``values`` (ppm) shifted by the median offset that puts them on their nearest
+    ``reference`` values: the referencing difference between two spectra of one sample.
+    Unchanged when either is empty."""
+    values, reference = np.asarray(values, dtype=float), np.asarray(reference, dtype=float)
+    if not len(values) or not len(reference):
+        return values
+    nearest = reference[np.abs(reference[None, :] - values[:, None]).argmin(axis=1)]
+    return values + float(np.median(nearest - values))
