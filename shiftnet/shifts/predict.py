@@ -116,6 +116,7 @@ class ShiftPredictor:
         output_format(output, fmt)
         for path in paths:
             read_structures(path)  # a file that cannot be read at all fails before the output is created
+        single = _is_single(inputs)
         writer = open_writer(output, fmt, stream=stream)
         n_ok = n_total = 0
         chunk: list[MoleculeResult] = []
@@ -125,7 +126,7 @@ class ShiftPredictor:
                 n_total += 1
                 n_ok += result.ok
                 if plot is not None and result.ok:
-                    _plot_result(result, plot, single=_is_single(inputs))
+                    _plot_result(result, plot, single)
                 if len(chunk) >= self.chunk_size:
                     writer.write(chunk)
                     chunk = []
