@@ -378,8 +378,8 @@ def plot_spectrum(spectrum: Spectrum, path: str | Path | None = None, peaks: pd.
 
 def plot_comparison(spectra: Sequence[Spectrum], labels: Sequence[str], path: str | Path | None = None,
                     title: str | None = None) -> Figure | Path:
-    """Several versions of one spectrum: 1D overlaid (first in grey, the next in colour), 2D
-    as contour panels side by side (e.g. zero-filled NUS beside its reconstruction).
+    """Several versions of one spectrum: 1D stacked (first in grey on top, the next in colour
+    below), 2D as contour panels side by side (e.g. zero-filled NUS beside its reconstruction).
 
     Parameters
     ----------
@@ -395,9 +395,11 @@ def plot_comparison(spectra: Sequence[Spectrum], labels: Sequence[str], path: st
         fig = _figure((10, 4.2))
         ax = fig.add_subplot()
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.14, top=0.9)
+        height = max(float(np.ptp(np.asarray(s.data, dtype=float))) for s in spectra)
         for number, (spectrum, label) in enumerate(zip(spectra, labels)):
             x, y = _envelope(np.asarray(spectrum.ppm, dtype=float), np.asarray(spectrum.data, dtype=float))
-            ax.plot(x, y, color="0.6" if number == 0 else f"C{number - 1}", linewidth=0.7, label=label)
+            lift = 0.3 * height * (len(spectra) - 1 - number)  # stacked, first on top, so none hides another
+            ax.plot(x, y + lift, color="0.45" if number == 0 else f"C{number - 1}", linewidth=0.7, label=label)
         ax.invert_xaxis()
         ax.set_yticks([])
         ax.set_xlabel(nucleus_label(spectra[0].nucleus if isinstance(spectra[0].nucleus, str) else spectra[0].nucleus[-1]))
