@@ -14,6 +14,15 @@ peaks missing, two impurity peaks, a referencing offset uniform in +-0.5 ppm 13C
 Floor: plain Hungarian matching of the predicted symmetry-class shifts to the distinct peaks
 (Student-t cost on (obs - pred) / sigma), candidates scored by total cost.
 
+HOSE floor (``hose.py``, the classical benchmark): mean experimental shift per HOSE code of up to
+4 spheres, fitted on dev + extra_assigned molecules of skeleton buckets 2..9 (never validation 0
+or test 1); each atom backs off from 4 spheres to fewer (down to the centre atom's element, H
+count and aromaticity) until its code has been seen, sigma = robust spread of the training atoms'
+leave-one-skeleton-out residuals at that depth. Assignment: its symmetry-class 13C shifts matched
+to the distinct peaks by the same optimal Student-t matching, scored like the shiftnet rows;
+verification: candidates scored by the total cost of that matching (-inf when a candidate's
+SMILES does not parse). No random numbers are drawn for it.
+
     python bench/bench_verify.py [--n-assign 500] [--n 200] [--seed 0]
 """
 
@@ -36,6 +45,7 @@ from shiftnet.shifts.data import skeleton_key, split_bucket
 from shiftnet.shifts.predict import predict
 
 from _common import NMRSHIFTDB2 as DATA, print_header
+from hose import HosePredictor, HoseSites, training_rows
 
 #: Impurity peaks are drawn uniformly in these ranges (ppm); offsets uniformly in +- OFFSET.
 IMPURITY_RANGE = {"13C": (10.0, 200.0), "1H": (0.5, 9.0)}
@@ -71,14 +81,33 @@ def perturb(peaks: np.ndarray, nucleus: str, rng: np.random.Generator, missing: 
     return rng.permutation(np.concatenate([kept, extra])) + shift
 
 
-def bench_assignment(rows: pd.DataFrame, rng: np.random.Generator) -> None:
+def t_cost(mean: np.ndarray, sigma: np.ndarray, ppm: np.ndarray, nucleus: str) -> np.ndarray:
+    """Student-t cost (-log density) of every peak under every site, shape (sites, peaks)."""
+    z = (ppm[None, :] - mean[:, None]) / sigma[:, None]
+    return -log_student_t(z, MODELS[nucleus].dof) + np.log(sigma)[:, None]
+
+
+def hose_assignment(sites: HoseSites, peaks: np.ndarray) -> dict[int, float]:
+    """Carbon -> peak of the optimal matching of the HOSE 13C site shifts to ``peaks``."""
+    atoms, mean, sigma = sites["13C"]
+    rows, cols = linear_sum_assignment(t_cost(mean, sigma, peaks, "13C"))
+    return {int(a): float(peaks[j]) for i, j in zip(rows, cols) for a in atoms[i]}
+
+
+def n_right(observed: dict[int, float], own: dict[int, float], present: list[int]) -> int:
+    """Carbons of ``present`` whose assigned peak is their own value (0.01 ppm)."""
+    return sum(abs(observed.get(a, np.nan) - own[a]) <= 0.01 for a in present)
+
+
+def bench_assignment(rows: pd.DataFrame, rng: np.random.Generator, hose: HosePredictor) -> None:
     mols = [Chem.MolFromMolBlock(m, removeHs=False) for m in rows["molblock"]]
     results = predict(mols, nuclei=("13C",))
     right, total, seconds = defaultdict(int), defaultdict(int), 0.0
-    for result, shifts in zip(results, rows["shifts_13c"]):
+    for mol, result, shifts in zip(mols, results, rows["shifts_13c"]):
         if not result.ok:
             continue
         own = {int(k): v for k, v in json.loads(shifts).items()}
+        hose_sites = hose.sites(mol)
         clean = rng.permutation(distinct(own.values()))
         for name, peaks in (("clean", clean), ("10% missing + 2 extra", perturb(clean, "13C", rng, 0.1, False))):
             start = time.perf_counter()
@@ -87,12 +116,16 @@ def bench_assignment(rows: pd.DataFrame, rng: np.random.Generator) -> None:
             observed = dict(zip(frame["atom_index"], frame["observed_ppm"]))
             present = [a for a, v in own.items() if np.any(np.abs(peaks - v) < 0.005)]
             total[name] += len(present)
-            right[name] += sum(abs(observed.get(a, np.nan) - own[a]) <= 0.01 for a in present)
+            right[name] += n_right(observed, own, present)
+            right["hose " + name] += n_right(hose_assignment(hose_sites, peaks), own, present)
     n = sum(r.ok for r in results)
     print(f"\nassignment: {n} validation molecules, 13C experimental lists "
           f"({seconds / (2 * n) * 1000:.1f} ms per assignment, prediction excluded)")
     for name in total:
         print(f"  {name:24s} carbons right {right[name] / total[name]:.4f}  ({right[name]}/{total[name]} carbons)")
+    for name in total:
+        print(f"  {name:24s} hose floor carbons right {right['hose ' + name] / total[name]:.4f}  "
+              f"({right['hose ' + name]}/{total[name]} carbons)")
 
 
 def formula_index() -> dict[str, list[tuple[str, str]]]:
@@ -120,16 +153,32 @@ def candidate_sets(rows: pd.DataFrame, rng: np.random.Generator) -> list[tuple[l
     return sets
 
 
+def matching_cost(cost: np.ndarray) -> float:
+    """Total cost of the optimal matching of sites (rows) to peaks (columns)."""
+    rows, cols = linear_sum_assignment(cost)
+    return float(cost[rows, cols].sum())
+
+
 def hungarian_cost(result, peaks: dict[str, np.ndarray]) -> float:
     """Floor: total Student-t cost of the plain optimal matching of site shifts to peaks."""
     total = 0.0
     for nucleus, ppm in peaks.items():
         sites = molecule_sites(result, nucleus)
-        z = (ppm[None, :] - sites.mean_ppm[:, None]) / sites.sigma_ppm[:, None]
-        cost = -log_student_t(z, MODELS[nucleus].dof) + np.log(sites.sigma_ppm)[:, None]
-        rows, cols = linear_sum_assignment(cost)
-        total += float(cost[rows, cols].sum())
+        total += matching_cost(t_cost(sites.mean_ppm, sites.sigma_ppm, ppm, nucleus))
     return total
+
+
+def hose_score(sites: HoseSites | None, peaks: dict[str, np.ndarray]) -> float:
+    """HOSE floor: minus the total cost of its optimal matching (-inf without sites)."""
+    if sites is None:
+        return -np.inf
+    return -sum(matching_cost(t_cost(sites[n][1], sites[n][2], ppm, n)) for n, ppm in peaks.items())
+
+
+def hose_candidates(sets: list[tuple[list[str], int]], hose: HosePredictor) -> list[HoseSites | None]:
+    """HOSE sites of every candidate SMILES, flat in the order of ``sets`` (None: no parse)."""
+    mols = [Chem.MolFromSmiles(s) for candidates, _ in sets for s in candidates]
+    return [hose.sites(m) if m is not None else None for m in mols]
 
 
 def observed_lists(row: pd.Series, nuclei: tuple[str, ...], realistic: bool,
@@ -147,21 +196,26 @@ def rank_of(scores: np.ndarray, truth: int) -> int:
     return int(np.sum(scores >= scores[truth]))
 
 
-def bench_verification(rows: pd.DataFrame, rng: np.random.Generator) -> None:
+def bench_verification(rows: pd.DataFrame, rng: np.random.Generator, hose: HosePredictor) -> None:
     sets = candidate_sets(rows, rng)
     start = time.perf_counter()
     flat = predict([s for candidates, _ in sets for s in candidates])
     predict_seconds = time.perf_counter() - start
     n_candidates = len(flat)
+    start = time.perf_counter()
+    hose_flat = hose_candidates(sets, hose)
+    hose_predict_seconds = time.perf_counter() - start
     print(f"\nverification: {len(rows)} validation molecules with 13C and 1H (dev + extra_assigned), "
           f"{n_candidates / len(rows):.1f} candidates per molecule on average "
           f"({sum(len(c) == 1 for c, _ in sets)} with no same-formula decoy)")
     print(f"{'condition':36s} {'method':10s} {'top-1':>6s} {'top-3':>6s} {'ms/cand':>8s}")
     for realistic in (False, True):
         for nuclei in (("13C",), ("1H",), ("13C", "1H")):
-            ranks, floor_ranks, no_fit, missed, seconds, offset = [], [], 0, 0, 0.0, 0
+            ranks, floor_ranks, hose_ranks, no_fit, missed, offset = [], [], [], 0, 0, 0
+            seconds, hose_seconds = 0.0, 0.0
             for (_, row), (candidates, truth) in zip(rows.iterrows(), sets):
-                results, offset = flat[offset:offset + len(candidates)], offset + len(candidates)
+                span, offset = slice(offset, offset + len(candidates)), offset + len(candidates)
+                results = flat[span]
                 lists = observed_lists(row, nuclei, realistic, rng)
                 kwargs = {KEYWORD[n]: v.tolist() for n, v in lists.items()}
                 t0 = time.perf_counter()
@@ -173,16 +227,21 @@ def bench_verification(rows: pd.DataFrame, rng: np.random.Generator) -> None:
                 missed += bool(decoys) and verify(decoys, **kwargs).no_fit
                 floor = np.array([-hungarian_cost(r, lists) if r.ok else -np.inf for r in results])
                 floor_ranks.append(rank_of(floor, truth))
+                t0 = time.perf_counter()
+                hose_ranks.append(rank_of(np.array([hose_score(s, lists) for s in hose_flat[span]]), truth))
+                hose_seconds += time.perf_counter() - t0
             name = f"{'realistic' if realistic else 'clean'} {'+'.join(nuclei)}"
-            ms = (seconds + predict_seconds) / n_candidates * 1000
-            for method, r in (("shiftnet", np.array(ranks)), ("hungarian", np.array(floor_ranks))):
-                print(f"{name:36s} {method:10s} {np.mean(r == 1):6.3f} {np.mean(r <= 3):6.3f} "
-                      f"{ms if method == 'shiftnet' else float('nan'):8.2f}")
+            ms = {"shiftnet": (seconds + predict_seconds) / n_candidates * 1000, "hungarian": float("nan"),
+                  "hose": (hose_seconds + hose_predict_seconds) / n_candidates * 1000}
+            for method, r in (("shiftnet", ranks), ("hungarian", floor_ranks), ("hose", hose_ranks)):
+                r = np.array(r)
+                print(f"{name:36s} {method:10s} {np.mean(r == 1):6.3f} {np.mean(r <= 3):6.3f} {ms[method]:8.2f}")
             n_decoys = sum(len(c) > 1 for c, _ in sets)
             print(f"{'':36s} no-fit flag: {no_fit}/{len(rows)} with the true structure among the candidates, "
                   f"{missed}/{n_decoys} without it")
     print(f"(ms/cand = the batch prediction of all candidates, {predict_seconds:.1f} s, "
-          "plus the verify() call, per candidate)")
+          "plus the verify() call, per candidate; hose: its prediction of all candidates, "
+          f"{hose_predict_seconds:.1f} s, plus the matching)")
 
 
 def main() -> None:
@@ -192,9 +251,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     print_header(data=DATA, seed=args.seed, validation="skeleton bucket 0 (InChIKey first block)")
+    start = time.perf_counter()
+    hose = HosePredictor().fit(training_rows(DATA))
+    print(f"hose floor: fitted in {time.perf_counter() - start:.1f} s on skeleton buckets 2..9 of dev + extra_assigned")
+    print(hose.summary())
     rng = np.random.default_rng(args.seed)
-    bench_assignment(validation_rows(rng, args.n_assign), rng)
-    bench_verification(validation_rows(rng, args.n, ("dev", "extra_assigned"), need_1h=True), rng)
+    bench_assignment(validation_rows(rng, args.n_assign), rng, hose)
+    bench_verification(validation_rows(rng, args.n, ("dev", "extra_assigned"), need_1h=True), rng, hose)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,6 @@ CH_RATIO = 0.6
 #: Matching tolerances (ppm) between spectra after the offset is removed.
 TOLERANCE_13C = 0.25
 TOLERANCE_1H = 0.06
-#: Half-widths (ppm) of one HSQC cross peak: 1H multiplet spread, 13C line.
-CLUSTER_1H, CLUSTER_13C = 0.12, 0.8
 _KEYS = {"13c": "13C", "1h": "1H", "hsqc": "HSQC", "hmqc": "HSQC", "dept135": "DEPT135", "dept-135": "DEPT135",
          "dept90": "DEPT90", "dept-90": "DEPT90", "hmbc": "HMBC"}
 
@@ -74,7 +72,7 @@ def observed_from_spectra(data: dict, solvent: str | None = None, ch_protons: in
     protons = None if out["peaks_1h"] is None else np.array([p for p, _ in out["peaks_1h"]])
     for key, name in (("HSQC", "hsqc"), ("HMBC", "hmbc")):
         if key in spectra_by_key:
-            out[name] = _cross_peaks(spectra_by_key[key], carbon, protons, method)
+            out[name] = _cross_peaks(spectra_by_key[key], carbon, protons, method, key)
     return out
 
 
@@ -172,22 +170,17 @@ def _proton_multiplets(spectrum, ch_protons: int | None, method: str) -> list[tu
 
 
 def _cross_peaks(spectrum, carbon: np.ndarray | None, protons: np.ndarray | None,
-                 method: str) -> list[tuple[float, float]]:
-    """HSQC/HMQC cross peaks ``(1H, 13C)``: local maxima clustered per multiplet (strongest first)."""
+                 method: str, experiment: str) -> list[tuple[float, float]]:
+    """Sample cross peaks ``(1H, 13C)`` (maxima grouped per multiplet, strongest first) that a
+    13C peak and a 1H multiplet explain. HMBC keeps the maxima marked "artefact" too: one proton
+    correlates with carbons of very different intensities there (t1 noise is then left to the
+    matching to the 13C peaks)."""
     from .. import spectra
 
-    frame = spectra.pick_peaks(spectrum, method=method).frame.sort_values("snr", ascending=False)
-    h, c = frame["shift_ppm_f2"].to_numpy(), frame["shift_ppm_f1"].to_numpy()
-    taken = np.zeros(len(frame), dtype=bool)
-    clusters = []
-    for i in range(len(frame)):
-        if taken[i]:
-            continue
-        members = ~taken & (np.abs(h - h[i]) <= CLUSTER_1H) & (np.abs(c - c[i]) <= CLUSTER_13C)
-        taken |= members
-        weight = frame["snr"].to_numpy()[members]
-        clusters.append((float(h[members] @ weight / weight.sum()), float(c[members] @ weight / weight.sum())))
-    cross = np.array(clusters).reshape(-1, 2)
+    frame = spectra.pick_peaks(spectrum, method=method).cross_peaks()
+    kept = ("sample", "artefact") if experiment == "HMBC" else ("sample",)
+    frame = frame[frame["source"].isin(kept)]
+    cross = frame[["shift_ppm_f2", "shift_ppm_f1"]].to_numpy(dtype=float).reshape(-1, 2)
     if carbon is not None and len(carbon) and len(cross):
         shifted = aligned(cross[:, 1], carbon)
         cross = cross[_match(shifted, carbon) >= 0]

@@ -119,6 +119,10 @@ def _add_spectra_model_parsers(commands) -> None:
     train.add_argument("--num-workers", type=int, default=1, help="processes simulating spectra")
     train.add_argument("--time-limit", type=float, default=None, metavar="S", help="stop (and save) after S seconds")
     train.add_argument("--checkpoint-every", type=int, default=50, help="steps between checkpoints")
+    train.add_argument("--init-from", default=None, metavar="MODEL",
+                       help="warm start from this model file of the same task (e.g. the shipped one)")
+    train.add_argument("--stream", default="{}", metavar="JSON",
+                       help='overrides of the simulated stream, e.g. \'{"pair_fraction": 0.5}\'')
 
 
 def _processing_options(args: argparse.Namespace) -> dict:
@@ -277,13 +281,25 @@ def run_denoise(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stream_overrides(text: str) -> dict:
+    """The ``--stream`` JSON object of stream options."""
+    try:
+        overrides = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--stream is not valid JSON ({exc})") from None
+    if not isinstance(overrides, dict):
+        raise UsageError(f"--stream must be a JSON object of stream options, got {text!r}")
+    return overrides
+
+
 def run_train_spectra(args: argparse.Namespace) -> int:
     from ..spectra_models.train import ResumeError, TrainConfig, train_spectra_model
 
     config = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                          val_seed=args.val_seed, val_size=args.val_size, device=args.device,
                          num_workers=args.num_workers, time_limit_s=args.time_limit,
-                         checkpoint_every=args.checkpoint_every, stream={"n_points": args.n_points})
+                         checkpoint_every=args.checkpoint_every, init_from=args.init_from,
+                         stream={"n_points": args.n_points, **_stream_overrides(args.stream)})
     try:
         metrics = train_spectra_model(args.task, args.out, config)
     except (ResumeError, ValueError) as exc:

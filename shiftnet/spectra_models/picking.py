@@ -47,8 +47,12 @@ MIN_WIDTH_POINTS = 4.5
 PROMINENCE_SNR = 2.0
 #: A peak within this many ppm of a solvent line is marked "solvent".
 SOLVENT_TOLERANCE_PPM = {"13C": 0.15, "1H": 0.02}
+#: 13C satellites: a line under this fraction of a peak at this distance from it (Hz) is marked
+#: "satellite" (1H: 1J(CH)/2 for J 110-250 Hz; 13C: 1J(CC)/2 for J 25-90 Hz, 13C-13C pairs).
+SATELLITES = {"1H": (0.012, (55.0, 125.0)), "13C": (0.03, (12.0, 45.0))}
 COLUMNS_1D = ["shift_ppm", "index", "height", "width_hz", "confidence", "snr", "source"]
-COLUMNS_2D = ["shift_ppm_f1", "shift_ppm_f2", "index_f1", "index_f2", "height", "confidence", "snr"]
+COLUMNS_2D = ["shift_ppm_f1", "shift_ppm_f2", "index_f1", "index_f2", "height", "confidence", "snr", "source",
+              "cross_peak"]
 
 
 @dataclass
@@ -60,8 +64,12 @@ class PickedPeaks:
     frame : one row per peak, by position. 1D: ``shift_ppm`` (NaN without a ppm axis),
         ``index`` (fractional point), ``height`` (signed, data units), ``width_hz`` (FWHM; NaN
         without an axis), ``confidence`` (0-1), ``snr`` (|height| / noise), ``source``
-        ("sample", or "solvent" near a residual solvent line of ``spectrum.meta["solvent"]``).
-        2D: ``shift_ppm_f1, shift_ppm_f2, index_f1, index_f2, height, confidence, snr``.
+        ("sample"; "solvent" near a residual solvent line of ``spectrum.meta["solvent"]``;
+        "satellite" for a 13C satellite, a weak line at half a one-bond coupling from a strong
+        peak, see :data:`SATELLITES`).
+        2D: ``shift_ppm_f1, shift_ppm_f2, index_f1, index_f2, height, confidence, snr``,
+        ``source`` ("solvent" for the residual solvent's 13C-1H cross peak) and ``cross_peak``
+        (the maxima of one cross peak, e.g. the lines of a 1H multiplet, share this id).
     noise : robust noise standard deviation of the data, data units.
     method : "cnn" or "threshold".
     width_points : 1D: FWHM of each row in points, shape ``(n_peaks,)``.
@@ -74,6 +82,23 @@ class PickedPeaks:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def cross_peaks(self) -> pd.DataFrame:
+        """2D: one row per cross peak, strongest first: ``shift_ppm_f1``, ``shift_ppm_f2``
+        (|height|-weighted centre of its maxima), ``height`` (its strongest maximum, signed),
+        ``snr``, ``confidence`` (highest of its maxima), ``n_maxima``, ``source``."""
+        if "cross_peak" not in self.frame:
+            raise ValueError("cross_peaks() groups the maxima of a 2D spectrum; these peaks are 1D")
+        frame = self.frame.assign(weight=self.frame["height"].abs())
+        rows = []
+        for _, group in frame.groupby("cross_peak", sort=False):
+            top = group.loc[group["weight"].idxmax()]
+            w = group["weight"] / group["weight"].sum()
+            rows.append({"shift_ppm_f1": float(group["shift_ppm_f1"] @ w), "shift_ppm_f2": float(group["shift_ppm_f2"] @ w),
+                         "height": top["height"], "snr": top["snr"], "confidence": group["confidence"].max(),
+                         "n_maxima": len(group), "source": top["source"]})
+        columns = ["shift_ppm_f1", "shift_ppm_f2", "height", "snr", "confidence", "n_maxima", "source"]
+        return pd.DataFrame(rows, columns=columns).sort_values("snr", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- input
@@ -192,18 +217,21 @@ def _frame_1d(found: Candidates, sigma: float, min_snr: float, scale: PPMScale |
     width_hz = np.full(index.size, np.nan) if scale is None else width * scale.hz_per_point
     frame = pd.DataFrame({"shift_ppm": ppm, "index": index, "height": pick(found.height), "width_hz": width_hz,
                           "confidence": pick(found.confidence), "snr": pick(snr),
-                          "source": _sources(ppm, spectrum)})
+                          "source": _sources(ppm, pick(found.height), spectrum)})
     if ppm_window is not None:
         inside = (ppm >= min(ppm_window)) & (ppm <= max(ppm_window))
         frame, width = frame[inside].reset_index(drop=True), width[inside]
     return frame, width
 
 
-def _sources(ppm: np.ndarray, spectrum: Spectrum | None) -> np.ndarray:
-    """"solvent" for peaks near a residual solvent line of the spectrum's solvent, else "sample"."""
+def _sources(ppm: np.ndarray, height: np.ndarray, spectrum: Spectrum | None) -> np.ndarray:
+    """Per peak: "solvent" near a residual solvent line of the spectrum's solvent, "satellite"
+    for a 13C satellite of a stronger peak, else "sample"."""
     out = np.full(ppm.size, "sample", dtype=object)
-    solvent = None if spectrum is None else spectrum.meta.get("solvent")
     nucleus = None if spectrum is None else spectrum.nucleus
+    if nucleus in SATELLITES:
+        out[_satellites(ppm, height, float(spectrum.obs_mhz), *SATELLITES[nucleus])] = "satellite"
+    solvent = None if spectrum is None else spectrum.meta.get("solvent")
     if not solvent or nucleus not in SOLVENT_TOLERANCE_PPM:
         return out
     try:
@@ -216,6 +244,15 @@ def _sources(ppm: np.ndarray, spectrum: Spectrum | None) -> np.ndarray:
         near = np.abs(ppm[:, None] - lines[None, :]).min(axis=1) <= SOLVENT_TOLERANCE_PPM[nucleus]
         out[near] = "solvent"
     return out
+
+
+def _satellites(ppm: np.ndarray, height: np.ndarray, obs_mhz: float, ratio: float,
+                distance_hz: tuple[float, float]) -> np.ndarray:
+    """True for peaks under ``ratio`` of a peak ``distance_hz`` (low, high) away."""
+    hz = np.abs(ppm[:, None] - ppm[None, :]) * obs_mhz
+    size = np.abs(height)
+    near = (hz >= distance_hz[0]) & (hz <= distance_hz[1]) & (size[:, None] < ratio * size[None, :])
+    return near.any(axis=1)
 
 
 def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | None, model, threshold: float
@@ -276,7 +313,7 @@ def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float 
     _check_options(method, min_snr, ppm_window, scales)
     if data.ndim == 2:
         from .picking2d import pick_2d
-        return pick_2d(data, scales, method, min_snr, ppm_window, negative, threshold, model)
+        return pick_2d(data, scales, method, min_snr, ppm_window, negative, threshold, model, spectrum)
     (found,), (sigma,) = _pick_rows(data[None], method, min_snr, negative, model, threshold)
     frame, width = _frame_1d(found, float(sigma), min_snr, scales and scales[0], spectrum, ppm_window)
     return PickedPeaks(frame=frame, noise=float(sigma), method=method, width_points=width)

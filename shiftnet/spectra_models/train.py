@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import json
 import logging
 import time
@@ -93,6 +94,8 @@ class TrainConfig:
     num_workers : DataLoader processes simulating items.
     time_limit_s : stop (checkpoint + model file) after this many seconds of this session.
     hparams, stream : overrides of the task's defaults.
+    init_from : warm start: a model file of the same task whose weights (not its optimiser or
+        schedule) start this run; its architecture must match ``hparams``.
     """
 
     steps: int = 2000
@@ -112,6 +115,7 @@ class TrainConfig:
     time_limit_s: float | None = None
     hparams: dict = field(default_factory=dict)
     stream: dict = field(default_factory=dict)
+    init_from: str | None = None
 
 
 class ResumeError(ValueError):
@@ -167,6 +171,15 @@ def _resume(path: Path, identity: dict, model: nn.Module, optimizer, scheduler) 
     return int(state["step"]), float(state["elapsed"])
 
 
+def _warm_start(path: str, model: nn.Module, task: SpectraTask) -> None:
+    """Load the weights of the model file ``path`` (same task and architecture) into ``model``."""
+    loaded, _ = modelfile.load(Path(path), task.model_format)
+    try:
+        model.load_state_dict(loaded.state_dict())
+    except RuntimeError as exc:
+        raise ValueError(f"init_from {path}: its architecture differs from this run's hparams ({exc})") from None
+
+
 def _validate(model: nn.Module, task: SpectraTask, val: list[tuple[torch.Tensor, dict]], device) -> dict:
     model.eval()
     score, total = task.score(), 0.0
@@ -201,21 +214,27 @@ def train_spectra_model(task: str, run_dir: str | Path, config: TrainConfig | No
     Raises
     ------
     ResumeError : ``run_dir`` holds a checkpoint written with other options.
-    ValueError : unknown task or device, ``val_seed == seed``.
+    ValueError : unknown task, device or stream option, ``val_seed == seed``, an ``init_from``
+        model of another architecture.
     """
     config = config or TrainConfig()
     spec = get_task(task)
     if config.val_seed == config.seed:
         raise ValueError("val_seed must differ from seed (the validation set must not be training data)")
+    hparams, stream_args = {**spec.default_hparams, **config.hparams}, {**spec.default_stream, **config.stream}
+    unknown = set(stream_args) - set(inspect.signature(SimulatedSpectraDataset).parameters)
+    if unknown:
+        raise ValueError(f"unknown stream option(s) {sorted(unknown)}; see SimulatedSpectraDataset")
     device, run_dir = resolve_device(config.device), Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    hparams, stream_args = {**spec.default_hparams, **config.hparams}, {**spec.default_stream, **config.stream}
     identity = _identity(config, spec, hparams, stream_args)
     torch.manual_seed(config.seed)
     model = spec.model_format.build(**hparams).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=config.steps,
                                                     pct_start=config.warmup)
+    if config.init_from is not None:
+        _warm_start(config.init_from, model, spec)
     step, spent = _resume(run_dir / "checkpoint.pt", identity, model, optimizer, scheduler)
     train_stream = SimulatedSpectraDataset(seed=config.seed, **stream_args)
     val_stream = SimulatedSpectraDataset(seed=config.val_seed, **stream_args)

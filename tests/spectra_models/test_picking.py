@@ -74,15 +74,64 @@ def test_array_input_solvent_marks_and_window():
 
 def test_2d_peaks_with_sign():
     f1, f2 = np.arange(128)[:, None], np.arange(256)[None, :]
-    lorentz = lambda x, c, w: 1.0 / (1.0 + ((x - c) / (0.5 * w)) ** 2)  # noqa: E731
     data = 100 * lorentz(f1, 40.3, 3) * lorentz(f2, 60.6, 3) - 80 * lorentz(f1, 90.0, 3) * lorentz(f2, 200.2, 3)
     data = data + np.random.default_rng(1).normal(size=data.shape)
     frame = pick_peaks(data, method="cnn", min_snr=8).frame
     assert list(frame.columns) == COLUMNS_2D
     assert np.allclose(frame[["index_f1", "index_f2"]], [[40.3, 60.6], [90.0, 200.2]], atol=0.5)
     assert np.sign(frame["height"]).tolist() == [1, -1]
-    # the threshold picker also keeps a maximum that noise puts on a tail ridge; the CNN rejects it
-    assert len(pick_peaks(data, method="threshold", min_snr=8).frame) > 2
+    assert frame["cross_peak"].tolist() == [0, 1] and (frame["source"] == "sample").all()
+
+
+def lorentz(x, centre, width):
+    return 1.0 / (1.0 + ((x - centre) / (0.5 * width)) ** 2)
+
+
+@pytest.mark.parametrize("method", ["cnn", "threshold"])
+def test_2d_t1_noise_streak_gives_no_peaks(method):
+    """Noise 4x stronger in the columns of a strong cross peak (t1 noise) yields no extra maxima."""
+    f1, f2 = np.arange(256)[:, None], np.arange(512)[None, :]
+    rng = np.random.default_rng(3)
+    data = 400 * lorentz(f1, 100.2, 3) * lorentz(f2, 300.4, 3) + rng.normal(size=(256, 512))
+    data[:, 297:304] += 4.0 * rng.normal(size=(256, 7))
+    frame = pick_peaks(data, method=method, min_snr=8).frame
+    assert (frame["index_f1"] - 100.2).abs().max() < 0.5   # nothing along the streak
+    if method == "cnn":   # the threshold picker also keeps maxima noise puts on the F2 tails
+        assert np.allclose(frame[["index_f1", "index_f2"]], [[100.2, 300.4]], atol=0.5)
+
+
+def hsqc_like(noise_seed: int = 0) -> Spectrum:
+    """500 MHz 13C-1H spectrum in CDCl3: a doublet (J 7 Hz) at (22.4, 0.90), its residual 13C
+    doublet at +-63 Hz (5 %), a weak artefact 20 ppm away in F1 in its column (3 %), CHCl3."""
+    ppm_f1, ppm_f2 = np.linspace(165.0, 0.0, 512), np.linspace(10.0, 0.0, 2048)
+    hz_f2 = (ppm_f2[0] - ppm_f2[1]) * 500.0
+    row = lambda ppm: np.interp(-ppm, -ppm_f1, np.arange(512))  # noqa: E731
+    col = lambda ppm: np.interp(-ppm, -ppm_f2, np.arange(2048))  # noqa: E731
+    f1, f2 = np.arange(512)[:, None], np.arange(2048)[None, :]
+    width = 4.0 / hz_f2
+    lines = [(22.4, 0.90 - 3.5 / 500, 100.0), (22.4, 0.90 + 3.5 / 500, 100.0), (22.4, 0.90 - 63 / 500, 5.0),
+             (22.4, 0.90 + 63 / 500, 5.0), (42.4, 0.90 - 3.5 / 500, 3.0), (77.2, 7.26, 30.0)]
+    data = sum(h * lorentz(f1, row(c), 2.0) * lorentz(f2, col(hh), width) for c, hh, h in lines)
+    data = data + 0.1 * np.random.default_rng(noise_seed).normal(size=data.shape)
+    return Spectrum(data=data, ppm=(ppm_f1, ppm_f2), nucleus=("13C", "1H"), obs_mhz=(125.7, 500.0),
+                    meta={"solvent": "CDCl3"})
+
+
+def test_2d_cross_peaks_group_multiplet_lines_and_mark_solvent_and_artefacts():
+    peaks = pick_peaks(hsqc_like(), method="cnn", min_snr=8)
+    frame = peaks.frame
+    doublet = frame[(frame["shift_ppm_f1"] - 22.4).abs() < 0.5]
+    main = doublet[(doublet["shift_ppm_f2"] - 0.9).abs() < 0.05]
+    assert len(main) == 2 and main["cross_peak"].nunique() == 1 and (main["source"] == "sample").all()
+    assert (doublet.loc[(doublet["shift_ppm_f2"] - 0.9).abs() > 0.1, "source"] == "artefact").sum() == 2
+    assert (frame.loc[(frame["shift_ppm_f1"] - 42.4).abs() < 0.5, "source"] == "artefact").all()
+    cross = peaks.cross_peaks()
+    sample = cross[cross["source"] == "sample"]
+    assert len(sample) == 1 and sample["n_maxima"].iloc[0] == 2
+    assert abs(sample["shift_ppm_f2"].iloc[0] - 0.90) < 0.003 and abs(sample["shift_ppm_f1"].iloc[0] - 22.4) < 0.3
+    assert cross.loc[cross["source"] == "solvent", ["shift_ppm_f1", "shift_ppm_f2"]].round(1).values.tolist() == [[77.2, 7.3]]
+    with pytest.raises(ValueError, match="2D"):
+        pick_peaks(np.ones(64) + np.arange(64) % 7, method="threshold").cross_peaks()
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -51,3 +51,22 @@ def test_bad_task_and_seeds():
         get_task("nope")
     with pytest.raises(ValueError, match="val_seed"):
         train_spectra_model("peaks", "unused", TrainConfig(seed=3, val_seed=3))
+
+
+def test_warm_start_begins_from_the_given_weights(tmp_path):
+    train_spectra_model("peaks", tmp_path / "first", TrainConfig(**{**TINY, "steps": 1}))
+    start, _ = load_picker(tmp_path / "first" / "model.pt")
+    # lr 0: the warm-started run keeps exactly the weights it started from
+    train_spectra_model("peaks", tmp_path / "second",
+                        TrainConfig(**{**TINY, "steps": 1}, lr=0.0, seed=5, init_from=str(tmp_path / "first" / "model.pt")))
+    warm, training = load_picker(tmp_path / "second" / "model.pt")
+    assert training["config"]["init_from"].endswith("model.pt")
+    assert all(torch.equal(a, b) for a, b in zip(start.state_dict().values(), warm.state_dict().values()))
+    with pytest.raises(ValueError, match="architecture"):
+        train_spectra_model("peaks", tmp_path / "third", TrainConfig(
+            **{**TINY, "hparams": {"channels": [4, 8, 8], "deep_blocks": 1}}, init_from=str(tmp_path / "first" / "model.pt")))
+
+
+def test_unknown_stream_option_is_named():
+    with pytest.raises(ValueError, match="pair_fractoin"):
+        train_spectra_model("peaks", "unused", TrainConfig(**{**TINY, "stream": {"pair_fractoin": 0.5}}))
