@@ -318,8 +318,11 @@ def _plot_2d(ax, spectrum: Spectrum, peaks: pd.DataFrame | None, ppm_range, n_le
             raise ValueError("2D peaks need 'shift_ppm_f1' and 'shift_ppm_f2' (or 'ppm_f1', 'ppm_f2') columns")
         inside = peaks[peaks[c1].between(y.min(), y.max()) & peaks[c2].between(x.min(), x.max())]
         px, py = inside[c2].to_numpy(dtype=float), inside[c1].to_numpy(dtype=float)
-        ax.plot(px, py, linestyle="none", marker="+", markersize=10, markeredgewidth=0.6, color=MARK,
-                alpha=0.6, zorder=1)
+        sample = (inside["source"] == "sample").to_numpy() if "source" in inside else np.ones(len(inside), bool)
+        ax.plot(px[sample], py[sample], linestyle="none", marker="+", markersize=10, markeredgewidth=0.6,
+                color=MARK, alpha=0.8, zorder=3)
+        ax.plot(px[~sample], py[~sample], linestyle="none", marker="x", markersize=5, markeredgewidth=0.5,
+                color="grey", alpha=0.8, zorder=3)   # solvent, artefacts
         label_col = _column(inside, "label", "atoms", "atom_indices")
         if label_col:
             _place_2d_labels(ax, px, py, [_atoms_text(a) for a in inside[label_col]])

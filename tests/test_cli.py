@@ -209,6 +209,20 @@ def test_pick_command(raw, tmp_path, capsys):
     assert main(["pick", str(raw / "lucyng_ibuprofen" / "1"), "--multiplets", "--total-h", "18"]) == 0
     assert "q" in capsys.readouterr().out  # the CH quartet at 3.7 ppm
     assert main(["pick", str(raw / "lucyng_ibuprofen" / "2"), "--min-snr", "-1"]) == 2
+    assert main(["pick", str(raw / "lucyng_ibuprofen" / "2"), "--cross-peaks"]) == 2   # 1D
+
+
+def test_pick_cross_peaks_of_a_real_hmqc(raw, tmp_path):
+    out = tmp_path / "cross.csv"
+    assert main(["pick", str(raw / "lucyng_ibuprofen" / "6"), "--cross-peaks", "--min-snr", "8", "-o", str(out)]) == 0
+    cross = pd.read_csv(out)
+    sample = cross[cross["source"] == "sample"]
+    for h, c in [(7.11, 129.4), (7.22, 127.3), (3.71, 44.95), (2.45, 45.0), (1.85, 30.3), (1.50, 18.1), (0.90, 22.4)]:
+        near = (sample["shift_ppm_f2"] - h).abs() / 0.03 + (sample["shift_ppm_f1"] - c).abs() / 0.5
+        assert near.min() < 1.0, (h, c)
+    solvent = cross[cross["source"] == "solvent"]
+    assert len(solvent) == 1 and abs(solvent["shift_ppm_f2"].iloc[0] - 7.26) < 0.02
+    assert (cross["source"] == "artefact").sum() >= 5   # t1 noise and decoupling residuals of the methyls
 
 
 def test_train_spectra_command_runs_and_refuses_other_options_on_resume(tmp_path):

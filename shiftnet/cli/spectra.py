@@ -99,6 +99,8 @@ def _add_spectra_model_parsers(commands) -> None:
     pick.add_argument("--min-snr", type=float, default=5.0, help="minimum peak height over the noise std (default 5)")
     pick.add_argument("--ppm-window", type=float, nargs=2, metavar=("LOW", "HIGH"), help="keep peaks in this range")
     pick.add_argument("--multiplets", action="store_true", help="1H: group the peaks into multiplets with integrals")
+    pick.add_argument("--cross-peaks", action="store_true",
+                      help="2D: one row per cross peak (the maxima of a multiplet grouped) instead of per maximum")
     pick.add_argument("--total-h", type=float, default=None, help="with --multiplets: integrals normalised to this "
                                                                   "number of H (sample multiplets)")
     pick.add_argument("--solvent", default=None, help="solvent for referencing (default: from the parameters)")
@@ -218,14 +220,17 @@ def run_pick(args: argparse.Namespace) -> int:
     with readable_errors():
         spec = load_spectrum(args.path, args.solvent)
         window = tuple(args.ppm_window) if args.ppm_window else None
+        if args.cross_peaks and spec.ndim != 2:
+            raise UsageError(f"--cross-peaks groups the maxima of a 2D spectrum; {args.path} is 1D")
         if args.multiplets:
             picked = spectra.pick_multiplets(spec, total_h=args.total_h, method=args.method, min_snr=args.min_snr,
                                              ppm_window=window)
         else:
             picked = spectra.pick_peaks(spec, method=args.method, min_snr=args.min_snr, ppm_window=window)
-    frame = picked.frame
+    frame = picked.cross_peaks() if args.cross_peaks else picked.frame
     noise = picked.peaks.noise if args.multiplets else picked.noise
-    print(f"{args.path}: {len(frame)} {'multiplets' if args.multiplets else 'peaks'} ({args.method}), "
+    kind = "multiplets" if args.multiplets else "cross peaks" if args.cross_peaks else "peaks"
+    print(f"{args.path}: {len(frame)} {kind} ({args.method}), "
           f"noise std {noise:.4g}", file=sys.stderr)
     if args.output is None:
         print(frame.round(4).to_string(index=False))
