@@ -10,7 +10,9 @@ of one 1H multiplet on one F1 row: ``cross_peak`` column, :meth:`PickedPeaks.cro
 in 13C-1H spectra the residual solvent's cross peak is marked ``source == "solvent"``. Weak
 maxima that a strong cross peak explains are marked ``source == "artefact"``: in its F2 column
 (t1 noise, F1 sidebands) or near it on its F1 row (the residual doublet of imperfect 13C
-decoupling, decoupling sidebands)."""
+decoupling, decoupling sidebands). The marks are made for one-bond spectra (HSQC, HMQC); in an
+HMBC, where one proton correlates with carbons of very different intensities, read "artefact" as
+"weak beside a strong neighbour" (the assignment keeps those HMBC cross peaks)."""
 
 from __future__ import annotations
 
