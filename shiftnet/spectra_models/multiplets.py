@@ -23,6 +23,8 @@ __all__ = ["Multiplets", "pick_multiplets", "first_order"]
 NAMES = {1: "s", 2: "d", 3: "t", 4: "q", 5: "quint", 6: "sext", 7: "sept"}
 #: Relative deviation of line intensities allowed by a first-order pattern.
 INTENSITY_TOLERANCE = 0.35
+#: Lines under this fraction of a multiplet's tallest may be set aside as minor lines.
+MINOR_LINE_FRACTION = 0.3
 
 
 @dataclass
@@ -52,17 +54,8 @@ def _pattern_ok(heights: np.ndarray, pattern: np.ndarray) -> bool:
     return bool(np.all(np.abs(scaled - pattern) <= INTENSITY_TOLERANCE * pattern))
 
 
-def first_order(positions_hz: np.ndarray, heights: np.ndarray, tol_hz: float = 0.3) -> tuple[str, tuple[float, ...]]:
-    """Multiplicity and J (Hz, largest first) of one multiplet's lines, first-order rules.
-
-    Parameters
-    ----------
-    positions_hz : line positions in Hz, shape ``(k,)`` (any order).
-    heights : line heights, shape ``(k,)``.
-    tol_hz : allowed deviation of spacings that should be equal, in Hz (or 5 % of J).
-    """
-    order = np.argsort(positions_hz)
-    pos, h = np.asarray(positions_hz, float)[order], np.abs(np.asarray(heights, float)[order])
+def _pattern(pos: np.ndarray, h: np.ndarray, tol_hz: float) -> tuple[str, tuple[float, ...]]:
+    """First-order multiplicity and J of lines sorted by position (see :func:`first_order`)."""
     k = pos.size
     if k == 1:
         return "s", ()
@@ -75,6 +68,31 @@ def first_order(positions_hz: np.ndarray, heights: np.ndarray, tol_hz: float = 0
         small = 0.5 * (spacings[0] + spacings[2])
         return "dd", (round(float(small + spacings[1]), 2), round(float(small), 2))
     return "m", ()
+
+
+def first_order(positions_hz: np.ndarray, heights: np.ndarray, tol_hz: float = 0.3) -> tuple[str, tuple[float, ...]]:
+    """Multiplicity and J (Hz, largest first) of one multiplet's lines, first-order rules.
+
+    Real multiplets carry minor lines besides their first-order pattern (strong-coupling
+    lines of AA'XX' systems, long-range fine structure, shoulders): when all lines fit no
+    pattern, the weakest lines under :data:`MINOR_LINE_FRACTION` of the tallest are set aside
+    one by one and the rest tried again.
+
+    Parameters
+    ----------
+    positions_hz : line positions in Hz, shape ``(k,)`` (any order).
+    heights : line heights, shape ``(k,)``.
+    tol_hz : allowed deviation of spacings that should be equal, in Hz (or 5 % of J).
+    """
+    order = np.argsort(positions_hz)
+    pos, h = np.asarray(positions_hz, float)[order], np.abs(np.asarray(heights, float)[order])
+    keep = np.ones(pos.size, dtype=bool)
+    while True:
+        label, j = _pattern(pos[keep], h[keep], tol_hz)
+        weakest = np.flatnonzero(keep)[np.argmin(h[keep])] if keep.sum() > 2 else None
+        if label != "m" or weakest is None or h[weakest] >= MINOR_LINE_FRACTION * h.max():
+            return label, j
+        keep[weakest] = False
 
 
 def _groups(frame: pd.DataFrame, obs_mhz: float, max_gap_hz: float) -> np.ndarray:

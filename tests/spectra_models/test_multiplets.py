@@ -28,6 +28,15 @@ def test_first_order_patterns():
     assert first_order(np.array([0.0, 3.0, 11.0]), np.ones(3))[0] == "m"
 
 
+def test_first_order_sets_minor_lines_aside():
+    # a doublet (J 8 Hz) with two weak strong-coupling lines beside it
+    assert first_order(np.array([-2.5, 0.0, 8.0, 10.4]), np.array([0.2, 1.0, 0.9, 0.15])) == ("d", (8.0,))
+    # a quartet's outer lines (1/3 of the inner ones) are part of the pattern, not minor lines
+    assert first_order(np.array([0.0, 7.0, 14.0, 21.0]), np.array([1.0, 3.0, 3.0, 1.0])) == ("q", (7.0,))
+    # strong extra lines are not set aside: no pattern
+    assert first_order(np.array([-3.7, 0.0, 8.0, 10.4]), np.array([0.6, 1.0, 0.9, 0.5]))[0] == "m"
+
+
 def test_pick_multiplets_needs_a_1d_spectrum():
     with pytest.raises(ValueError, match="1D Spectrum"):
         pick_multiplets(np.ones(100))
