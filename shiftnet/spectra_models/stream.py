@@ -63,6 +63,10 @@ class SimulatedSpectraDataset(IterableDataset):
     pair_fraction : random-peak items: probability that a spin gets a close partner line (a
         singlet of intensity 0.2-1.5 spin units) at ``pair_separation`` linewidths from it.
     pair_separation : (low, high) distance of a partner in linewidths (FWHM), uniform.
+    gaussian_fraction : probability that an item's lines are Voigt (a Gaussian of FWHM
+        ``gaussian_ratio`` x the Lorentzian FWHM, log-uniform, convolved with every line, as an
+        imperfect shim gives); 0 keeps every line Lorentzian (and the stream as before).
+    gaussian_ratio : (low, high) Gaussian / Lorentzian FWHM of Voigt items.
     predict_batch : molecules predicted per call when streaming.
     predictor : ``f(list_of_smiles) -> results`` with ``.ok, .mol, .shifts`` (default
         ``shiftnet.predict`` for 13C and 1H).
@@ -85,7 +89,8 @@ class SimulatedSpectraDataset(IterableDataset):
                  baseline: float = 0.03, field_mhz: Sequence[float] = (400.0, 500.0, 600.0),
                  solvents: Sequence[str | None] = (None, "CDCl3", "DMSO-d6"), max_peaks: int = 512,
                  max_random_lines: int = 30, pair_fraction: float = 0.0,
-                 pair_separation: tuple[float, float] = (0.5, 3.0), predict_batch: int = 64, predictor: Predictor | None = None,
+                 pair_separation: tuple[float, float] = (0.5, 3.0), gaussian_fraction: float = 0.0,
+                 gaussian_ratio: tuple[float, float] = (0.3, 3.0), predict_batch: int = 64, predictor: Predictor | None = None,
                  data_path: str | Path | None = None) -> None:
         if not set(nuclei) <= set(NUCLEUS_CODE) or not nuclei:
             raise ValueError(f"nuclei must be drawn from {tuple(NUCLEUS_CODE)}, got {nuclei!r}")
@@ -98,6 +103,7 @@ class SimulatedSpectraDataset(IterableDataset):
         self.field_mhz, self.solvents, self.max_peaks = tuple(field_mhz), tuple(solvents), max_peaks
         self.max_random_lines, self.predict_batch = max_random_lines, predict_batch
         self.pair_fraction, self.pair_separation = pair_fraction, pair_separation
+        self.gaussian_fraction, self.gaussian_ratio = gaussian_fraction, gaussian_ratio
         self.predictor = predictor or _default_predictor
         self.data_path = None if data_path is None else Path(data_path)
         self._cache: dict[int, Any] = {}
@@ -136,13 +142,16 @@ class SimulatedSpectraDataset(IterableDataset):
         obs = field * C_H_RATIO if nucleus == "13C" else field
         sw_ppm, carrier = WINDOWS[nucleus]
         hz_per_point = sw_ppm * obs / self.n_points
-        return dict(nucleus=nucleus, obs_mhz=obs, n_points=self.n_points, sw_ppm=sw_ppm, carrier_ppm=carrier,
-                    linewidth_hz=_log_uniform(rng, self.linewidth_points) * hz_per_point,
-                    snr=_log_uniform(rng, self.snr),
-                    phase_deg=tuple(float(rng.uniform(-m, m)) for m in self.phase_deg),
-                    baseline=float(rng.uniform(0.0, self.baseline)),
-                    solvent=self.solvents[int(rng.integers(len(self.solvents)))],
-                    seed=int(rng.integers(2**32)))
+        acq = dict(nucleus=nucleus, obs_mhz=obs, n_points=self.n_points, sw_ppm=sw_ppm, carrier_ppm=carrier,
+                   linewidth_hz=_log_uniform(rng, self.linewidth_points) * hz_per_point,
+                   snr=_log_uniform(rng, self.snr),
+                   phase_deg=tuple(float(rng.uniform(-m, m)) for m in self.phase_deg),
+                   baseline=float(rng.uniform(0.0, self.baseline)),
+                   solvent=self.solvents[int(rng.integers(len(self.solvents)))],
+                   seed=int(rng.integers(2**32)))
+        if self.gaussian_fraction > 0 and rng.random() < self.gaussian_fraction:   # no draw at 0: same stream
+            acq["gaussian_hz"] = _log_uniform(rng, self.gaussian_ratio) * acq["linewidth_hz"]
+        return acq
 
     def _random_source(self, rng: np.random.Generator, acq: dict) -> dict:
         """Random spins inside the window (5 % margins); 1H gets random couplings."""

@@ -281,3 +281,22 @@ def test_structure_input_through_predict():
     assert sorted(sim.peaks["atom_indices"]) == [(0,), (1,)]
     h1 = simulate("CCO", nucleus="1H", n_points=8192)
     assert h1.peaks["amplitude"].sum() == pytest.approx(6.0)
+
+
+def test_voigt_lines_have_the_voigt_width_and_labelled_heights():
+    """A 4 Hz Lorentzian convolved with a 6 Hz Gaussian: FWHM 8.42 Hz (Olivero), apex height as labelled."""
+    from shiftnet.spectra.simulate import voigt_fwhm
+
+    sim = simulate([100.0], nucleus="13C", n_points=262144, linewidth_hz=4.0, gaussian_hz=6.0, snr=None)
+    data, hz = sim.clean.data, sim.clean.scale().hz_per_point
+    above = np.flatnonzero(data > 0.5 * data.max())
+    assert (above[-1] - above[0] + 1) * hz == pytest.approx(voigt_fwhm(4.0, 6.0), abs=2 * hz)
+    assert voigt_fwhm(4.0, 6.0) == pytest.approx(8.42, abs=0.01) and voigt_fwhm(4.0, 0.0) == pytest.approx(4.0, rel=1e-3)
+    assert sim.peaks["width_hz"].iloc[0] == pytest.approx(voigt_fwhm(4.0, 6.0))
+    assert sim.peaks["height"].iloc[0] == pytest.approx(data.max(), rel=1e-3)
+    lorentz = simulate([100.0], nucleus="13C", n_points=262144, linewidth_hz=4.0, snr=None)
+    assert sim.clean.data.sum() == pytest.approx(lorentz.clean.data.sum(), rel=1e-3)   # same area
+    with pytest.raises(ValueError, match="gaussian_hz"):
+        simulate([100.0], nucleus="13C", gaussian_hz=-1.0)
+    with pytest.raises(ValueError, match="Gaussian"):
+        simulate([(7.0, 120.0)], nucleus="HSQC", gaussian_hz=2.0)

@@ -62,6 +62,20 @@ def test_random_peak_items_need_no_model_and_are_reproducible():
     assert not torch.equal(other["noisy"], items[0]["noisy"])
 
 
+def test_voigt_items_are_wider_and_a_zero_fraction_keeps_the_stream():
+    kwargs = dict(random_fraction=1.0, n_points=2048, seed=4, length=4, predictor=no_model, smiles=[])
+    plain = list(SimulatedSpectraDataset(**kwargs))
+    for item, again in zip(plain, SimulatedSpectraDataset(**kwargs, gaussian_fraction=0.0)):
+        assert_same_items(item, again)
+    stream = SimulatedSpectraDataset(**kwargs, gaussian_fraction=1.0, gaussian_ratio=(2.0, 2.0))
+    for i, item in enumerate(stream):
+        sim, _, _ = stream.simulation(i)
+        lorentz_points = sim.params["linewidth_hz"] / sim.clean.scale().hz_per_point
+        assert sim.params["gaussian_hz"] == pytest.approx(2.0 * sim.params["linewidth_hz"])
+        # Voigt FWHM of a Gaussian twice the Lorentzian: 0.5346 + sqrt(0.2166 + 4) = 2.588 x the Lorentzian
+        assert float(item["peak_width_points"][0]) == pytest.approx(2.588 * lorentz_points, rel=0.001)
+
+
 def test_labels_are_exact_at_their_points():
     data = SimulatedSpectraDataset(random_fraction=1.0, n_points=2048, seed=1, predictor=no_model, smiles=[])
     factor = 64
