@@ -16,6 +16,11 @@ local maxima at least ``k`` x the noisy input's noise std (robust estimate) tall
 :data:`PICK_SNRS`, and rising ``PROMINENCE_SNR`` x that std above their surroundings, right
 within one FWHM of a true line (one-to-one). The same threshold is used before and after
 denoising.
+
+Two bound rows on the synthetic sets, not methods: ``(truth)`` is the noise-free spectrum itself
+(the picker's ceiling: lines shorter than the threshold are missed even without noise) and
+``(oracle fit)`` the least-squares heights of Lorentzians at the true centres with the true
+widths (the error floor of any denoiser that has to estimate the heights from the data).
 """
 
 from __future__ import annotations
@@ -85,7 +90,9 @@ def scores(out: np.ndarray, clean: np.ndarray, centres: np.ndarray, widths: np.n
     error = out - clean
     apex = np.clip(np.rint(centres).astype(int), 0, clean.size - 1)
     picks = [score_peaks(centres, pick(out, k, sigma_in), np.maximum(widths, 1.0)) for k in PICK_SNRS]
-    return np.array([clean.max() / np.sqrt(np.mean(error ** 2)), np.mean(out[apex] / clean[apex]),
+    with np.errstate(divide="ignore"):  # the (truth) row: no error, infinite SNR
+        output_snr = clean.max() / np.sqrt(np.mean(error ** 2))
+    return np.array([output_snr, np.mean(out[apex] / clean[apex]),
                      np.linalg.norm(error) / np.linalg.norm(clean), *[v for p in picks for v in (p.tp, p.fp, p.fn)]])
 
 
@@ -140,6 +147,20 @@ def run_cases(cases: list, table: dict[str, Method]) -> dict[str, tuple[np.ndarr
     return out
 
 
+def bound_rows(cases: list) -> dict[str, tuple[np.ndarray, float]]:
+    """The ``(truth)`` and ``(oracle fit)`` rows of synthetic ``cases`` (see the module doc)."""
+    def oracle_fit(noisy, clean, centres, widths):
+        shapes = np.stack([lorentzians(np.array([c]), np.ones(1), np.array([w]), noisy.size)
+                           for c, w in zip(centres, widths)], axis=1)
+        return shapes @ np.linalg.lstsq(shapes, noisy, rcond=None)[0]
+
+    rows = {}
+    for name, make in (("(truth)", lambda noisy, clean, *_: clean), ("(oracle fit)", oracle_fit)):
+        scored = np.array([scores(make(*case), *case[1:], residual_noise_sigma(case[0])) for case in cases])
+        rows[name] = (np.concatenate([scored[:, :3].mean(axis=0), scored[:, 3:].sum(axis=0)]), float("nan"))
+    return rows
+
+
 def print_table(title: str, results: dict[str, tuple[np.ndarray, float]]) -> None:
     print(f"\n{title}")
     picks = " | ".join(f"P / R at {k:g} sigma" for k in PICK_SNRS)
@@ -148,7 +169,8 @@ def print_table(title: str, results: dict[str, tuple[np.ndarray, float]]) -> Non
     for name, (m, seconds) in results.items():
         tp, fp, fn = m[3::3], m[4::3], m[5::3]
         pr = " | ".join(f"{t / max(t + f, 1):.3f} / {t / max(t + n, 1):.3f}" for t, f, n in zip(tp, fp, fn))
-        print(f"| {name} | {m[0]:.1f} | {m[1]:.3f} | {m[2]:.3f} | {pr} | {1e3 * seconds:.1f} |")
+        snr = "inf" if np.isinf(m[0]) else f"{m[0]:.1f}"
+        print(f"| {name} | {snr} | {m[1]:.3f} | {m[2]:.3f} | {pr} | {1e3 * seconds:.1f} |")
 
 
 def main() -> None:
@@ -166,7 +188,7 @@ def main() -> None:
     for snr in SNRS:
         cases = [synthetic(snr, i) for i in range(args.per_snr)]
         print_table(f"synthetic SNR {snr} ({args.per_snr} spectra of {N_POINTS} points, 16 lines each)",
-                    run_cases(cases, table))
+                    {**run_cases(cases, table), **bound_rows(cases)})
     for nucleus, path in IBUPROFEN.items():
         if not path.is_dir():
             print(f"\nibuprofen {nucleus}: skipped, {path} not found")
