@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from shiftnet.shifts.model import load_model
+from shiftnet.shifts.model import THIN_ELEMENTS, load_model
 from shiftnet.shifts.predict import default_model_paths
 from shiftnet.shifts.corpus import load_test_data, load_training_data
 from shiftnet.shifts.uncertainty import Z90, ensemble_predictions
@@ -65,6 +65,7 @@ def main() -> None:
     print("  non-aromatic        ", describe(carbon[~carbon["aromatic"]]))
     for name in sorted(set(source)):
         print(f"  source {name:13s}", describe(carbon[carbon["source"] == name]))
+    print(f"  near {'/'.join(THIN_ELEMENTS):15s}", describe(carbon[carbon["near_thin"]]))
     print("\n1H (per heavy atom carrying H)")
     print("  all                 ", describe(proton))
     print("  C-H                 ", describe(proton[proton["element"] == 2]))
@@ -74,6 +75,7 @@ def main() -> None:
     print("  aliphatic C-H       ", describe(ch[~ch["aromatic"]]))
     for name in sorted(set(source)):
         print(f"  source {name:13s}", describe(proton[proton["source"] == name]))
+    print(f"  near {'/'.join(THIN_ELEMENTS):15s}", describe(proton[proton["near_thin"]]))
     compare_dft(args.data, val, carbon, proton)
 
 
@@ -84,7 +86,7 @@ def compare_dft(data: Path, val, carbon: pd.DataFrame, proton: pd.DataFrame) -> 
                  zip(dft["nmrshiftdb_id"], dft["dft_13c"], dft["dft_1h"])}
     outliers = pd.read_csv(data / "exp_dft_outliers_dev.csv")
     doubtful = set(zip(outliers["mol_id"].astype(str), outliers["atom_index"]))
-    print("\nDFT side by side (dev validation molecules with a DFT calculation; node = atom index)")
+    print("\nDFT side by side (dev molecules of this split with a DFT calculation; node = atom index)")
     for label, frame, which in (("13C", carbon, 0), ("1H", proton, 1)):
         rows = []
         for ex, node, y, p in zip(frame["example"], frame["node"], frame["y"], frame["pred"]):

@@ -1,4 +1,4 @@
-"""Make the shipped ensemble from trained runs: calibrate sigma jointly, write shiftnet/weights/.
+"""Make the shipped ensemble from trained runs: calibrate sigma jointly, cap it, write shiftnet/weights/.
 
 The validation skeletons are split in two halves by a second hash: the ensemble's sigma is
 calibrated on one half, and the coverage printed for the other half is out of sample.
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from shiftnet.shifts.data import split_bucket
-from shiftnet.shifts.model import load_model, save_model
+from shiftnet.shifts.model import THIN_ELEMENTS, THIN_RADIUS, load_model, save_model
 from shiftnet.shifts.predict import WEIGHTS_DIR
 from shiftnet.shifts.corpus import load_training_data
-from shiftnet.shifts.uncertainty import Z90, calibrate_ensemble, ensemble_predictions
+from shiftnet.shifts.uncertainty import Z90, calibrate_ensemble, ensemble_predictions, set_sigma_caps, sigma_caps, thin_sigma_factors
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
 
@@ -41,6 +41,13 @@ def main() -> None:
     models = [m for m, _ in members]
     factors = calibrate_ensemble(models, calib)
     print(f"ensemble sigma factors (calibration half, {len(calib)} molecules): {factors}")
+    thin = thin_sigma_factors(models, val)
+    for model in models:
+        model.hparams["thin_sigma"] = thin
+    print(f"sigma factors near {', '.join(THIN_ELEMENTS)} (all validation atoms within {THIN_RADIUS} bonds): {thin}")
+    caps = sigma_caps(models, calib)
+    set_sigma_caps(models, caps)
+    print(f"sigma caps (ppm; 99.9th percentile of the calibration-half errors / Z90): {caps}")
     metrics = {}
     for nucleus, frame in ensemble_predictions(models, report).items():
         err = np.abs(frame["pred"] - frame["y"])
@@ -52,7 +59,7 @@ def main() -> None:
     for old in args.out.glob("shift_model_*.pt"):
         old.unlink()
     for k, (model, training) in enumerate(members):
-        training = {**training, "ensemble": {"members": len(members), "sigma_factors": factors,
+        training = {**training, "ensemble": {"members": len(members), "sigma_factors": factors, "sigma_caps": caps, "thin_sigma": thin,
                                              "val_metrics": metrics, "val_molecules": len(val)}}
         path = args.out / f"shift_model_{k}.pt"
         save_model(model, path, training)

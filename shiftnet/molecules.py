@@ -14,7 +14,7 @@ from rdkit import Chem, RDLogger
 
 #: Elements the shipped models were trained on (atomic numbers).
 SUPPORTED_ELEMENTS: frozenset[str] = frozenset(
-    ["H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I"]
+    ["H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I", "Ge", "As", "Sn", "Te", "Hg"]
 )
 #: Largest molecule (heavy atoms) accepted for prediction.
 MAX_HEAVY_ATOMS = 250

@@ -107,3 +107,10 @@ def test_features_of_hand_checked_atoms():
     assert graph.edge_index.shape == (2, 2 * 12)
     trans, cis = (featurize(prepare(mol_from_smiles(s))) for s in ("C/C=C/C", r"C/C=C\C"))
     assert trans.edge_attr[:, 3].max() == 1 and cis.edge_attr[:, 3].max() == 2  # E / Z on the double bond
+
+
+@pytest.mark.parametrize("smiles", ["C[Ge](C)(C)C", "C[As](C)C", "CCCC[Sn](CCCC)(CCCC)Cl", "c1ccc(cc1)[Te]C",
+                                    "C[Hg]Cl"])
+def test_thin_data_elements_are_in_domain(smiles):
+    prep = prepare(mol_from_smiles(smiles))
+    assert prep.set_aside == () and prep.heavy_index.size == mol_from_smiles(smiles).GetNumAtoms()

@@ -19,9 +19,9 @@ from rdkit import Chem
 
 from ..molecules import PreparedMolecule
 
-FEATURIZER_VERSION = "heavy-v1"
+FEATURIZER_VERSION = "heavy-v2"
 
-ELEMENTS = ["B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I"]
+ELEMENTS = ["B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "Se", "Br", "I", "Ge", "As", "Sn", "Te", "Hg"]
 _ELEMENT_INDEX = {s: i + 1 for i, s in enumerate(ELEMENTS)}  # 0 = other
 CARBON_CODE = _ELEMENT_INDEX["C"]  #: element feature value of carbon
 _HYBRID = {

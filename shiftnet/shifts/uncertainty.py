@@ -14,7 +14,7 @@ import torch
 
 from .data import ShiftExample
 from .featurize import GraphBatch, collate
-from .model import NUCLEI, ShiftModel
+from .model import NUCLEI, THIN_CODES, THIN_RADIUS, ShiftModel, near_elements
 
 #: Half-width of the two-sided 90 % interval of a standard normal, in sigmas.
 Z90 = 1.6448536269514722
@@ -46,7 +46,8 @@ def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample],
 
     Returns per nucleus a frame with ``example`` (index into ``examples``), ``node``, ``y``
     (label, ppm), ``pred`` (ppm), ``sigma`` (total, ppm), ``member_var`` and ``spread`` (ppm^2),
-    ``aromatic`` and ``element`` (feature code).
+    ``aromatic``, ``element`` (feature code) and ``near_thin`` (within ``THIN_RADIUS`` bonds of
+    a thin-data element).
     """
     for model in models:
         model.eval()
@@ -55,6 +56,7 @@ def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample],
         chunk = examples[start:start + batch_size]
         graph = collate([e.graph for e in chunk], [e.solvent for e in chunk])
         out = ensemble_components(models, graph)
+        near_thin = near_elements(graph, THIN_CODES, THIN_RADIUS).numpy()
         ex_index = np.repeat(np.arange(start, start + len(chunk)), [e.graph.num_nodes for e in chunk])
         node = np.concatenate([np.arange(e.graph.num_nodes) for e in chunk])
         for nucleus, attr in (("13C", "y_13c"), ("1H", "y_1h")):
@@ -65,8 +67,9 @@ def ensemble_predictions(models: list[ShiftModel], examples: list[ShiftExample],
                 "example": ex_index[has], "node": node[has], "y": y[has], "pred": mean,
                 "sigma": np.sqrt(member_var + spread), "member_var": member_var, "spread": spread,
                 "aromatic": graph.x[:, 5].numpy()[has].astype(bool), "element": graph.x[:, 0].numpy()[has],
+                "near_thin": near_thin[has],
             }))
-    columns = ["example", "node", "y", "pred", "sigma", "member_var", "spread", "aromatic", "element"]
+    columns = ["example", "node", "y", "pred", "sigma", "member_var", "spread", "aromatic", "element", "near_thin"]
     return {n: pd.concat(rows[n], ignore_index=True) if rows[n] else pd.DataFrame(columns=columns)
             for n in NUCLEI}
 
@@ -98,4 +101,30 @@ def calibrate_ensemble(models: list[ShiftModel], examples: list[ShiftExample]) -
                                               frame["member_var"].to_numpy(), frame["spread"].to_numpy())
         for model in models:
             model.sigma_scale[k] *= factors[nucleus]
+    return factors
+
+
+def sigma_caps(models: list[ShiftModel], examples: list[ShiftExample], quantile: float = 0.999) -> dict[str, float]:
+    """Per nucleus the largest sigma the data support (ppm): the ``quantile`` of the absolute
+    ensemble errors on ``examples`` divided by :data:`Z90`, so that no 90 % interval is wider
+    than the errors seen there. Set on each member with :func:`set_sigma_caps`."""
+    return {nucleus: float(np.quantile(np.abs(frame["pred"] - frame["y"]), quantile) / Z90)
+            for nucleus, frame in ensemble_predictions(models, examples).items() if len(frame)}
+
+
+def set_sigma_caps(models: list[ShiftModel], caps: dict[str, float]) -> None:
+    """Bound every member's sigma by ``caps`` (ppm per nucleus; saved with the model)."""
+    for model in models:
+        model.hparams["sigma_cap"] = dict(caps)
+
+
+def thin_sigma_factors(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, float]:
+    """Per nucleus the factor (at least 1) on sigma near thin-data elements that makes the 90 %
+    interval cover 90 % of the errors of those atoms in ``examples`` (1.0 where there are
+    none). Call after :func:`calibrate_ensemble`; set it as ``hparams["thin_sigma"]``."""
+    factors = {}
+    for nucleus, frame in ensemble_predictions(models, examples).items():
+        near = frame[frame["near_thin"]]
+        factors[nucleus] = max(1.0, calibration_factor((near["pred"] - near["y"]).to_numpy(),
+                                                       near["member_var"].to_numpy(), near["spread"].to_numpy()))
     return factors

@@ -93,3 +93,29 @@ def test_unknown_architecture_option_is_a_clear_error(tmp_path):
     save_model(model, tmp_path / "m.pt", {})
     with pytest.raises(ModelFileError, match="attention_heads"):
         load_model(tmp_path / "m.pt")
+
+
+def _graph(smiles):
+    return featurize_batch([prepare(Chem.MolFromSmiles(smiles))], [0])
+
+
+def test_thin_data_factor_widens_sigma_within_two_bonds_of_germanium(tmp_path):
+    graph = _graph("C[Ge](C)(C)CCCCO")  # nodes: C Ge C C C C | C C O
+    base = ShiftModel(dim=16, layers=2).eval()
+    save_model(ShiftModel(dim=16, layers=2, thin_sigma={"13C": 2.0}), tmp_path / "m.pt", {})
+    widened, _ = load_model(tmp_path / "m.pt")  # the factor travels in the model file
+    widened.load_state_dict(base.state_dict())
+    ratio = (widened(graph)["13C"][1] / base(graph)["13C"][1]).tolist()
+    assert ratio == pytest.approx([4.0] * 6 + [1.0] * 3)
+    assert torch.equal(widened(graph)["1H"][1], base(graph)["1H"][1])  # no factor given for 1H
+
+
+def test_sigma_cap_bounds_every_sigma_but_leaves_the_training_outputs():
+    graph = _graph("CC(=O)Oc1ccccc1C(=O)O")
+    base = ShiftModel(dim=16, layers=2).eval()
+    capped = ShiftModel(dim=16, layers=2, sigma_cap={"1H": 0.5}).eval()
+    capped.load_state_dict(base.state_dict())
+    var_base, var_capped = base(graph)["1H"][1], capped(graph)["1H"][1]
+    assert var_base.max() > 0.25  # an untrained head: wide
+    assert torch.equal(var_capped, var_base.clamp(max=0.25))
+    assert torch.equal(capped(graph, scaled=True)["1H"][1], base(graph, scaled=True)["1H"][1])

@@ -198,9 +198,22 @@ def test_salt_counter_ions_are_set_aside_and_reported():
 def test_metal_bonded_into_the_molecule_stays_out_of_domain():
     from shiftnet import predict
 
-    bonded, lone_salt = predict(["CC[Hg]Cl", "[Na+].[Cl-]"])
-    assert not bonded.ok and "Hg" in bonded.error
+    bonded, lone_salt = predict(["CC[Pd]Cl", "[Na+].[Cl-]"])
+    assert not bonded.ok and "Pd" in bonded.error
     assert not lone_salt.ok and "Na" in lone_salt.error  # no organic fragment: nothing is set aside
+
+
+def test_thin_data_elements_are_predicted_with_wider_sigma():
+    from shiftnet import predict
+
+    tin, carbon = predict(["CCCC[Sn](CCCC)(CCCC)CCCC", "CCCCC(CCCC)(CCCC)CCCC"])
+    assert tin.ok and carbon.ok
+    c13 = tin.shifts[tin.shifts.nucleus == "13C"].set_index("atom_index")
+    # tetrabutyltin (literature, CDCl3): Sn-CH2 8.8, CH2 29.3, CH2 27.4, CH3 13.7 ppm
+    np.testing.assert_allclose(c13.loc[[0, 1, 2, 3], "shift_ppm"], [13.7, 27.4, 29.3, 8.8], atol=4.0)
+    sigma_sn = c13.loc[3, "sigma_ppm"]
+    sigma_c = carbon.shifts[(carbon.shifts.nucleus == "13C") & (carbon.shifts.atom_index == 3)].sigma_ppm.iloc[0]
+    assert sigma_sn > sigma_c  # near Sn: the thin-data factor
 
 
 def test_device_choice():

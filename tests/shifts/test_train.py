@@ -131,6 +131,29 @@ def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
                for f in ensemble_predictions(models, examples).values())
 
 
+def test_sigma_caps_bound_every_interval_by_the_largest_errors(tiny_sd):
+    from shiftnet.shifts.uncertainty import Z90, ensemble_predictions, set_sigma_caps, sigma_caps
+
+    examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    torch.manual_seed(0)
+    models = [ShiftModel(dim=16, layers=2).eval()]
+    caps = sigma_caps(models, examples, quantile=1.0)
+    set_sigma_caps(models, caps)
+    for nucleus, frame in ensemble_predictions(models, examples).items():
+        largest_error = np.abs(frame["pred"] - frame["y"]).max()
+        assert caps[nucleus] == pytest.approx(largest_error / Z90)
+        assert frame["sigma"].max() <= caps[nucleus] * (1 + 1e-6)
+    assert models[0].hparams["sigma_cap"] == caps  # saved with the model
+
+
+def test_thin_sigma_factor_is_one_without_thin_element_atoms(tiny_sd):
+    from shiftnet.shifts.uncertainty import thin_sigma_factors
+
+    examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    models = [ShiftModel(dim=16, layers=2).eval()]
+    assert thin_sigma_factors(models, examples) == {"13C": 1.0, "1H": 1.0}
+
+
 def test_distillation_teaches_unlabelled_nodes(tiny_sd, tmp_path):
     """Teacher targets reach nodes without labels: with every 1H label removed, a student
     distilled from a teacher trained on the 1H labels learns the teacher's 1H values."""
