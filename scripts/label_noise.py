@@ -6,8 +6,9 @@ records) and predicts the assigned labels of the other half. A label is *flagged
 ``|label - prediction| > K_SIGMA x sigma`` and more than ``MIN_PPM`` of its nucleus. Flags are
 sorted into kinds: a *swap* (two flagged atoms of one record whose labels fit far better
 exchanged), exchangeable 1H (N-H / O-H), and the rest by nucleus. Writes
-``OUT/flagged.csv`` (source, mol_id, node, nucleus, label, prediction, sigma, kind) and prints
-the counts.
+``OUT/flagged.csv`` (source, mol_id, atom_index, nucleus, label, prediction, sigma, kind) and
+``OUT/outliers.csv``: the DFT doubtful-value list plus the flagged labels in the layout of
+``shiftnet train --outliers`` (mol_id, atom_index, nucleus). Prints the counts.
 
     python scripts/label_noise.py --out runs/label_noise [--epochs 40] [--threads 1]
 """
@@ -90,13 +91,16 @@ def main() -> None:
                                      mol_id=[held[i].mol_id for i in flagged["example"]])
             rows.append(flagged)
     table = pd.concat(rows, ignore_index=True)
-    table = table.rename(columns={"y": "label", "pred": "prediction"})
-    columns = ["source", "mol_id", "node", "nucleus", "label", "prediction", "sigma", "kind"]
+    table = table.rename(columns={"y": "label", "pred": "prediction", "node": "atom_index"})
+    columns = ["source", "mol_id", "atom_index", "nucleus", "label", "prediction", "sigma", "kind"]
     table[columns].to_csv(args.out / "flagged.csv", index=False)
+    dft = pd.read_csv(args.data / "exp_dft_outliers_dev.csv")[["mol_id", "atom_index"]].assign(nucleus="13C")
+    outliers = pd.concat([dft, table[["mol_id", "atom_index", "nucleus"]]]).drop_duplicates()
+    outliers.to_csv(args.out / "outliers.csv", index=False)
     print(f"\nflagged labels (|error| > {K_SIGMA:g} sigma and > {MIN_PPM} ppm): {len(table)} in "
           f"{table[['source', 'mol_id']].drop_duplicates().shape[0]} records")
     print(table.groupby(["nucleus", "kind"]).size().to_string())
-    print(f"written {args.out / 'flagged.csv'}")
+    print(f"written {args.out / 'flagged.csv'} and {args.out / 'outliers.csv'} ({len(outliers)} labels)")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ def add_parsers(commands) -> None:
     train.add_argument("--data", nargs="+", type=Path, required=True,
                        help="assigned data: tables in the dev.parquet layout or NMRShiftDB2 SD files")
     train.add_argument("--unassigned", type=Path, help="unassigned 13C peak lists (unassigned_13c.parquet layout)")
-    train.add_argument("--outliers", type=Path, help="CSV of doubtful 13C values to leave out (mol_id, atom_index)")
+    train.add_argument("--outliers", type=Path, help="CSV of doubtful training labels to leave out (mol_id, atom_index, "
+                       "optional nucleus 13C / 1H; default 13C)")
     train.add_argument("--teacher", nargs="+", type=Path, default=None,
                        help="model files whose ensemble is distilled into the new model")
     train.add_argument("--out", type=Path, required=True, help="run directory (checkpoints, log, model.pt)")

@@ -111,19 +111,26 @@ def drop_disagreeing_labels(examples: list[ShiftExample], max_spread: float = MA
 
 
 def drop_doubtful_labels(examples: list[ShiftExample], table: pd.DataFrame) -> int:
-    """Remove listed 13C labels (``mol_id``, ``atom_index``) from training examples.
+    """Remove listed labels (``mol_id``, ``atom_index``; an optional ``nucleus`` column, "13C"
+    or "1H", defaults to 13C) from training examples.
 
     Only training data is cleaned; validation keeps every label. Atom indices are node indices
-    because NMRShiftDB2 tables list heavy atoms first. Returns the number of labels removed.
+    because NMRShiftDB2 tables list heavy atoms first (a 1H row names the heavy atom carrying
+    the H). Returns the number of labels removed.
     """
-    by_id: dict[str, list[int]] = {}
-    for mol_id, atom in zip(table["mol_id"].astype(str), table["atom_index"]):
-        by_id.setdefault(mol_id, []).append(int(atom))
+    nuclei = table["nucleus"] if "nucleus" in table else pd.Series("13C", index=table.index)
+    unknown = set(nuclei) - {"13C", "1H"}
+    if unknown:
+        raise ValueError(f"doubtful-label list: unknown nucleus {sorted(unknown)}; use 13C or 1H")
+    by_id: dict[str, list[tuple[int, str]]] = {}
+    for mol_id, atom, nucleus in zip(table["mol_id"].astype(str), table["atom_index"], nuclei):
+        by_id.setdefault(mol_id, []).append((int(atom), nucleus))
     removed = 0
     for example in examples:
-        for atom in by_id.get(example.mol_id, []):
-            if atom < example.y_13c.size and not np.isnan(example.y_13c[atom]):
-                example.y_13c[atom] = np.nan
+        for atom, nucleus in by_id.get(example.mol_id, []):
+            labels = example.y_13c if nucleus == "13C" else example.y_1h
+            if atom < labels.size and not np.isnan(labels[atom]):
+                labels[atom] = np.nan
                 removed += 1
     return removed
 

@@ -52,3 +52,21 @@ def test_the_test_split_is_never_trained_on(tmp_path):
     assert [e.mol_id for e in test] == ["0"] and split_bucket(test[0].key) == TEST_BUCKET
     everything, _, _ = load_training_data([path], val_bucket=-1, test_bucket=None)
     assert len(everything) == 4
+
+
+def test_doubtful_label_list_drops_13c_and_1h_labels_and_names_a_bad_nucleus(tiny_sd):
+    import pandas as pd
+    import pytest
+
+    from shiftnet.shifts.corpus import drop_doubtful_labels
+
+    examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
+    ethanol = next(e for e in examples if e.mol_id == "1")  # C0 18.4 / 1.22, C1 58.3 / 3.69
+    table = pd.DataFrame({"mol_id": ["1", "1"], "atom_index": [1, 0], "nucleus": ["13C", "1H"]})
+    assert drop_doubtful_labels(examples, table) == 2
+    assert np.isnan(ethanol.y_13c[1]) and ethanol.y_13c[0] == 18.4
+    assert np.isnan(ethanol.y_1h[0]) and ethanol.y_1h[1] == pytest.approx(3.69)
+    old_layout = pd.DataFrame({"mol_id": ["1"], "atom_index": [0]})  # no nucleus column: 13C
+    assert drop_doubtful_labels(examples, old_layout) == 1 and np.isnan(ethanol.y_13c[0])
+    with pytest.raises(ValueError, match="19F"):
+        drop_doubtful_labels(examples, table.assign(nucleus="19F"))
