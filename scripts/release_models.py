@@ -19,7 +19,7 @@ from shiftnet.shifts.data import split_bucket
 from shiftnet.shifts.model import THIN_ELEMENTS, THIN_RADIUS, load_model, save_model
 from shiftnet.shifts.predict import WEIGHTS_DIR
 from shiftnet.shifts.corpus import load_training_data
-from shiftnet.shifts.uncertainty import Z90, calibrate_ensemble, ensemble_predictions, set_sigma_caps, sigma_caps, thin_sigma_factors
+from shiftnet.shifts.uncertainty import Z90, calibrate_ensemble, ensemble_predictions, set_hparam, sigma_caps, thin_sigma_factors
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nmrshiftdb2"
 
@@ -42,11 +42,10 @@ def main() -> None:
     factors = calibrate_ensemble(models, calib)
     print(f"ensemble sigma factors (calibration half, {len(calib)} molecules): {factors}")
     thin = thin_sigma_factors(models, val)
-    for model in models:
-        model.hparams["thin_sigma"] = thin
+    set_hparam(models, "thin_sigma", thin)
     print(f"sigma factors near {', '.join(THIN_ELEMENTS)} (all validation atoms within {THIN_RADIUS} bonds): {thin}")
     caps = sigma_caps(models, calib)
-    set_sigma_caps(models, caps)
+    set_hparam(models, "sigma_cap", caps)
     print(f"sigma caps (ppm; 99.9th percentile of the calibration-half errors / Z90): {caps}")
     metrics = {}
     for nucleus, frame in ensemble_predictions(models, report).items():

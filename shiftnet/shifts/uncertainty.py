@@ -107,21 +107,22 @@ def calibrate_ensemble(models: list[ShiftModel], examples: list[ShiftExample]) -
 def sigma_caps(models: list[ShiftModel], examples: list[ShiftExample], quantile: float = 0.999) -> dict[str, float]:
     """Per nucleus the largest sigma the data support (ppm): the ``quantile`` of the absolute
     ensemble errors on ``examples`` divided by :data:`Z90`, so that no 90 % interval is wider
-    than the errors seen there. Set on each member with :func:`set_sigma_caps`."""
+    than the errors seen there. Set as ``hparams["sigma_cap"]`` with :func:`set_hparam`."""
     return {nucleus: float(np.quantile(np.abs(frame["pred"] - frame["y"]), quantile) / Z90)
             for nucleus, frame in ensemble_predictions(models, examples).items() if len(frame)}
 
 
-def set_sigma_caps(models: list[ShiftModel], caps: dict[str, float]) -> None:
-    """Bound every member's sigma by ``caps`` (ppm per nucleus; saved with the model)."""
+def set_hparam(models: list[ShiftModel], name: str, value: dict[str, float]) -> None:
+    """Set the per-nucleus release value ``name`` ("sigma_cap" or "thin_sigma", see
+    :class:`ShiftModel`) on every member; it is saved with the model."""
     for model in models:
-        model.hparams["sigma_cap"] = dict(caps)
+        model.hparams[name] = dict(value)
 
 
 def thin_sigma_factors(models: list[ShiftModel], examples: list[ShiftExample]) -> dict[str, float]:
     """Per nucleus the factor (at least 1) on sigma near thin-data elements that makes the 90 %
     interval cover 90 % of the errors of those atoms in ``examples`` (1.0 where there are
-    none). Call after :func:`calibrate_ensemble`; set it as ``hparams["thin_sigma"]``."""
+    none). Call after :func:`calibrate_ensemble`; set it with :func:`set_hparam`."""
     factors = {}
     for nucleus, frame in ensemble_predictions(models, examples).items():
         near = frame[frame["near_thin"]]

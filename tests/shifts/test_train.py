@@ -132,13 +132,13 @@ def test_calibrate_ensemble_hits_90_percent_coverage(tiny_sd):
 
 
 def test_sigma_caps_bound_every_interval_by_the_largest_errors(tiny_sd):
-    from shiftnet.shifts.uncertainty import Z90, ensemble_predictions, set_sigma_caps, sigma_caps
+    from shiftnet.shifts.uncertainty import Z90, ensemble_predictions, set_hparam, sigma_caps
 
     examples, _, _ = load_training_data([tiny_sd], val_bucket=-1)
     torch.manual_seed(0)
     models = [ShiftModel(dim=16, layers=2).eval()]
     caps = sigma_caps(models, examples, quantile=1.0)
-    set_sigma_caps(models, caps)
+    set_hparam(models, "sigma_cap", caps)
     for nucleus, frame in ensemble_predictions(models, examples).items():
         largest_error = np.abs(frame["pred"] - frame["y"]).max()
         assert caps[nucleus] == pytest.approx(largest_error / Z90)
