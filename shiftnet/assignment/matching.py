@@ -5,6 +5,10 @@ carbons are grouped by multiplicity (C/CH/CH2/CH3) when the list's multiplicitie
 structure, and inside each group the optimal assignment under any convex 1D cost pairs sorted
 predictions with sorted observations (see :func:`shiftnet.shifts.train.matched_targets`).
 
+With the model's sigma, :func:`match_by_sigma` solves each group as an assignment problem on the
+Gaussian cost ``((obs - pred) / sigma)^2`` instead (sorting is optimal only when every carbon's
+cost has the same shape).
+
 The general matching behind assignment and verification: the optimal assignment of rows
 (symmetry classes of atoms) to columns (peaks, their overlap copies, "missing" slots) and the
 k best assignments (Murty's algorithm) over groups of interchangeable columns.
@@ -44,6 +48,23 @@ def match_groups(carbon_h: np.ndarray, peaks: list[tuple[float, str]]) -> tuple[
             value[group == g] = ppm[mult == g]
         return group, value
     return np.full(carbon_h.size, 4, dtype=np.int64), ppm
+
+
+def match_by_sigma(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """Observed value for each prediction: the assignment minimising ``sum ((obs - pred) / sigma)^2``.
+
+    Parameters
+    ----------
+    pred, sigma : predicted shift and its standard deviation per atom (same units), shape ``(n,)``.
+    obs : the observed values of these atoms in any order, shape ``(n,)``.
+
+    Returns ``obs`` reordered so that entry ``i`` is the value matched to atom ``i``.
+    """
+    cost = ((obs[None, :] - pred[:, None]) / sigma[:, None]) ** 2
+    rows, cols = linear_sum_assignment(cost)
+    matched = np.empty_like(obs)
+    matched[rows] = obs[cols]
+    return matched
 
 
 def best_assignment(cost: np.ndarray) -> tuple[float, np.ndarray] | None:

@@ -63,6 +63,12 @@ def add_parsers(commands) -> None:
                        "optional nucleus 13C / 1H; default 13C)")
     train.add_argument("--teacher", nargs="+", type=Path, default=None,
                        help="model files whose ensemble is distilled into the new model")
+    train.add_argument("--match", choices=["sorted", "sigma"], default="sorted",
+                       help="matching of the unassigned 13C lists in the loss: sorted inside each multiplicity "
+                            "group, or Hungarian on the model's own sigma-scaled Gaussian cost")
+    train.add_argument("--rematch", nargs="+", type=Path, default=None, metavar="PT",
+                       help="model file(s) whose ensemble fixes the matching of the unassigned lists once, "
+                            "before training (Hungarian on their sigma-scaled cost)")
     train.add_argument("--out", type=Path, required=True, help="run directory (checkpoints, log, model.pt)")
     train.add_argument("--epochs", type=int, default=40)
     train.add_argument("--dim", type=int, default=192)
@@ -143,7 +149,7 @@ def run_train(args: argparse.Namespace) -> int:
     from ..shifts.train import ResumeError, TrainConfig, train_shift_model
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    given = [*args.data, args.unassigned, args.outliers, args.dft, *(args.teacher or [])]
+    given = [*args.data, args.unassigned, args.outliers, args.dft, *(args.teacher or []), *(args.rematch or [])]
     missing = [str(p) for p in given if p is not None and not p.is_file()]
     if missing:
         raise UsageError(f"file(s) not found: {', '.join(missing)}")
@@ -157,10 +163,10 @@ def run_train(args: argparse.Namespace) -> int:
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
                          h_weight=args.h_weight, dropout=args.dropout, virtual_node=args.virtual_node,
                          dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema, device=args.device,
-                         distributed=args.distributed)
+                         distributed=args.distributed, match=args.match)
     try:
         metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
-                                    args.dft)
+                                    args.dft, args.rematch)
     except ResumeError as exc:
         raise UsageError(str(exc)) from None
     if metrics:  # under --distributed only rank 0 reports

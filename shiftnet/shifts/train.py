@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..assignment.matching import match_by_sigma
 from .corpus import load_training_data
 from .data import ShiftExample, attach_dft
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
@@ -51,6 +52,7 @@ class TrainConfig:
     lr: float = 1e-3
     weight_decay: float = 1e-4
     unassigned_weight: float = 0.5
+    match: str = "sorted"  # unassigned lists: "sorted" inside each group, or "sigma" (Hungarian on the Gaussian cost)
     nll_weight: float = 0.1
     distill_weight: float = 1.0
     h_weight: float = 1.0  # multiplies every 1H term (labels and distillation)
@@ -107,24 +109,43 @@ def collate_examples(examples: list[ShiftExample]) -> Batch:
 
 
 def matched_targets(pred: torch.Tensor, group: torch.Tensor, value: torch.Tensor,
-                    batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                    batch: torch.Tensor, sigma: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Optimal assignment of observed values to predictions inside each (molecule, group).
 
-    For a 1D convex cost the optimal matching pairs the sorted predictions with the sorted
-    observations, so one sort of each per batch solves every group at once.
+    Without ``sigma``: for a 1D convex cost the optimal matching pairs the sorted predictions
+    with the sorted observations, so one sort of each per batch solves every group at once.
+    With ``sigma`` (same units as ``pred``): each group is solved on the Gaussian cost
+    ``((obs - pred) / sigma)^2`` (:func:`~shiftnet.assignment.matching.match_by_sigma`).
 
     Shapes: all ``(N,)``. Returns ``(target, mask)``: target per node where ``mask`` is True.
     """
     mask = group >= 0
     if not bool(mask.any()):
         return torch.zeros_like(pred), mask
-    gid = (batch[mask].double() * 8 + group[mask].double()) * 1e4
+    if sigma is not None:
+        return _matched_by_sigma(pred, sigma, group, value, batch, mask), mask
+    n_groups = int(group.max()) + 1
+    gid = (batch[mask].double() * n_groups + group[mask].double()) * 1e4
     order_pred = torch.argsort(gid + pred[mask].detach().double())
     sorted_obs = torch.sort(gid + value[mask].double()).values - torch.sort(gid).values
     node = torch.nonzero(mask).squeeze(1)[order_pred]
     target = torch.zeros_like(pred)
     target[node] = sorted_obs.to(pred.dtype)
     return target, mask
+
+
+def _matched_by_sigma(pred: torch.Tensor, sigma: torch.Tensor, group: torch.Tensor, value: torch.Tensor,
+                      batch: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per-(molecule, group) assignment on the sigma-scaled Gaussian cost; target per node."""
+    node = torch.nonzero(mask).squeeze(1).cpu().numpy()
+    key = (batch[mask] * (int(group.max()) + 1) + group[mask]).cpu().numpy()
+    p, s, v = (t[mask].detach().double().cpu().numpy() for t in (pred, sigma, value))
+    target = np.zeros(pred.shape[0])
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(key[order]) != 0])
+    for rows in np.split(order, starts[1:]):
+        target[node[rows]] = match_by_sigma(p[rows], s[rows], v[rows])
+    return torch.from_numpy(target).to(pred)
 
 
 def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[torch.Tensor, dict]:
@@ -145,8 +166,9 @@ def batch_loss(model: ShiftModel, batch: Batch, config: TrainConfig) -> tuple[to
             total = total + weight * (l1 + config.nll_weight * nll)
             parts[f"l1_{nucleus}"] = float(l1.detach()) * sd
         if nucleus == "13C":
+            sigma = var.detach().sqrt() * sd if config.match == "sigma" else None
             target, mask = matched_targets(scaling.to_ppm(nucleus, mean), batch.match_group, batch.match_value,
-                                           batch.graph.batch)
+                                           batch.graph.batch, sigma)
             if mask.any():
                 l1u = (mean[mask] - scaling.standardise(nucleus, target[mask])).abs().mean()
                 total = total + config.unassigned_weight * l1u
@@ -214,6 +236,45 @@ def attach_teacher(models: list[ShiftModel], examples: list[ShiftExample], batch
         sizes = np.cumsum([e.graph.num_nodes for e in chunk])[:-1]
         for example, rows in zip(chunk, np.split(table, sizes)):
             example.teacher = rows
+
+
+#: First group id of the fixed per-carbon targets written by :func:`rematch_unassigned`
+#: (0-4 are the multiplicity groups of :func:`~shiftnet.assignment.matching.match_groups`).
+FIXED_GROUP = 5
+
+
+@torch.inference_mode()
+def rematch_unassigned(models: list[ShiftModel], examples: list[ShiftExample], batch_size: int = 256) -> int:
+    """Fix the matching of every unassigned 13C list once, with a (stronger) model's ensemble.
+
+    Inside each multiplicity group the observed values are assigned to the carbons by
+    :func:`~shiftnet.assignment.matching.match_by_sigma` on the ensemble's 13C mean and sigma;
+    each carbon then gets its own group (``FIXED_GROUP + i``), so the matching loss uses that
+    value as a fixed target. Returns the number of carbons whose value changed from the one
+    sorting by the same predictions would give.
+    """
+    for model in models:
+        model.eval()
+    pending = [e for e in examples if (e.match_group >= 0).any()]
+    changed = 0
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start:start + batch_size]
+        mean, var = (t.cpu().numpy().astype(np.float64)
+                     for t in ensemble_forward(models, collate_examples(chunk).graph)["13C"])
+        sizes = np.cumsum([e.graph.num_nodes for e in chunk])[:-1]
+        for example, pred, sigma in zip(chunk, np.split(mean, sizes), np.split(np.sqrt(var), sizes)):
+            group, value = example.match_group, example.match_value.astype(np.float64)
+            matched = value.copy()
+            for g in np.unique(group[group >= 0]):
+                rows = np.flatnonzero(group == g)
+                matched[rows] = match_by_sigma(pred[rows], sigma[rows], value[rows])
+                by_sort = np.empty(rows.size)
+                by_sort[np.argsort(pred[rows], kind="stable")] = np.sort(value[rows])
+                changed += int((np.abs(by_sort - matched[rows]) > 1e-6).sum())
+            has = group >= 0
+            example.match_value = matched.astype(np.float32)
+            example.match_group = np.where(has, FIXED_GROUP + np.cumsum(has) - 1, -1)
+    return changed
 
 
 def evaluate(model: ShiftModel, examples: list[ShiftExample]) -> dict[str, float]:
@@ -359,13 +420,15 @@ def _resume(path: Path, model, optimizer, scheduler, ema=None) -> tuple[int, flo
 
 def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
                      unassigned: Path | None = None, outliers: Path | None = None,
-                     teachers: list[Path] | None = None, dft: Path | None = None) -> dict:
+                     teachers: list[Path] | None = None, dft: Path | None = None,
+                     rematch: list[Path] | None = None) -> dict:
     """Read data, split by skeleton, train, calibrate and save ``run_dir/model.pt``.
 
     The public entry point behind ``shiftnet train``. ``teachers``: model files whose ensemble
     is distilled into the new model (see the module docstring); ``dft``: a ``dft8k_dev.parquet``
     layout table of DFT shifts for an auxiliary head (training molecules of the "dev" source;
-    needs ``config.dft_weight > 0``). Re-running with the same
+    needs ``config.dft_weight > 0``); ``rematch``: model files whose ensemble fixes the matching
+    of the unassigned 13C lists once before training (:func:`rematch_unassigned`). Re-running with the same
     ``run_dir`` resumes from the last epoch's checkpoint. With ``config.distributed`` (under
     torchrun) every process trains on its share of each batch; rank 0 writes the files and
     returns the metrics (the others return an empty dict). Returns the validation metrics.
@@ -386,6 +449,12 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
         attach_teacher([load_model(Path(p))[0].to(device) for p in teachers], train)
         info["teachers"] = [str(p) for p in teachers]
         log.info("distilling from %d teacher model(s)", len(teachers))
+    if rematch:
+        torch.set_num_threads(config.threads)
+        device = resolve_device(config.device)
+        changed = rematch_unassigned([load_model(Path(p))[0].to(device) for p in rematch], train)
+        info["rematch"] = [str(p) for p in rematch]
+        log.info("unassigned lists matched once by %d model(s): %d carbons differ from sorting", len(rematch), changed)
     if dft is not None:
         n_dft = attach_dft(train, Path(dft))
         info["dft"] = str(dft)

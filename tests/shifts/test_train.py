@@ -10,7 +10,10 @@ from tests.shifts.conftest import sd_record
 
 from shiftnet.shifts.data import read_nmrshiftdb_sdf, split_bucket
 from shiftnet.shifts.corpus import load_test_data, load_training_data
-from shiftnet.shifts.train import ResumeError, TrainConfig, batch_loss, collate_examples, matched_targets, train_model
+from shiftnet.shifts import train as train_module
+from shiftnet.shifts.data import example_from_unassigned_row
+from shiftnet.shifts.train import (FIXED_GROUP, ResumeError, TrainConfig, batch_loss, collate_examples, matched_targets,
+                                   rematch_unassigned, train_model)
 from shiftnet.shifts.model import ShiftModel, load_model
 
 
@@ -23,6 +26,38 @@ def test_matched_targets_is_sorted_assignment():
     target, mask = matched_targets(pred, group, value, batch)
     assert mask.tolist() == [True] * 5 + [False]
     assert target[:5].tolist() == [31.0, 12.0, 22.0, 4.0, 0.5]
+
+
+def test_matched_targets_with_sigma_solve_each_group_on_the_gaussian_cost():
+    # molecule 0, group 1: node 0 (20 +- 0.5) and node 1 (21 +- 5) against 18 and 21.5 -> swapped
+    # relative to sorting; molecule 1, group 1: equal sigmas -> sorted
+    pred = torch.tensor([20.0, 21.0, 5.0, 1.0])
+    sigma = torch.tensor([0.5, 5.0, 1.0, 1.0])
+    group = torch.tensor([1, 1, 1, 1])
+    value = torch.tensor([18.0, 21.5, 0.5, 4.0])
+    batch = torch.tensor([0, 0, 1, 1])
+    assert matched_targets(pred, group, value, batch)[0].tolist() == [18.0, 21.5, 4.0, 0.5]
+    target, mask = matched_targets(pred, group, value, batch, sigma)
+    assert mask.all() and target.tolist() == [21.5, 18.0, 4.0, 0.5]
+
+
+def test_rematch_fixes_each_carbon_target_with_the_models_sigma(monkeypatch):
+    """Isopropanol's two CH3 (nodes 0, 2) against 25.0 and 26.0: node 0 is predicted 25.0 +- 0.2,
+    node 2 24.0 +- 5. Sorting would give node 0 26.0; the sigma matching gives it 25.0, and
+    the targets are then fixed, one group per carbon."""
+    row = pd.Series({"smiles": "CC(C)O", "inchikey": "KFZMGEQAYNKOFK-UHFFFAOYSA-N", "nmrshiftdb_id": 1,
+                     "peaks_13c": json.dumps([[25.0, "Q"], [64.0, "D"], [26.0, "Q"]]), "solvent_13c": None})
+    example = example_from_unassigned_row(row)
+    mean = torch.tensor([25.0, 64.0, 24.0, 0.0])
+    var = torch.tensor([0.2, 1.0, 5.0, 1.0]) ** 2
+    monkeypatch.setattr(train_module, "ensemble_forward", lambda models, graph: {"13C": (mean, var)})
+    assert rematch_unassigned([], [example]) == 2
+    assert example.match_value[[0, 1, 2]].tolist() == [25.0, 64.0, 26.0]
+    assert example.match_group.tolist() == [FIXED_GROUP, FIXED_GROUP + 1, FIXED_GROUP + 2, -1]
+    # the loss's sorted matching leaves fixed targets where they are
+    target, _ = matched_targets(torch.tensor([30.0, 0.0, 10.0, 0.0]), torch.from_numpy(example.match_group),
+                                torch.from_numpy(example.match_value), torch.zeros(4, dtype=torch.long))
+    assert target[[0, 1, 2]].tolist() == [25.0, 64.0, 26.0]
 
 
 def test_sd_reader_maps_h_assignments_to_heavy_atoms(tiny_sd):
