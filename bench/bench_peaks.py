@@ -2,7 +2,9 @@
 (isolated peaks and equal pairs 0.5 / 1 / 2 linewidths apart, SNR 5-100) and on ibuprofen
 (13C, DEPT-135, 1H multiplets, HMQC).
 
-Run: ``python bench/bench_peaks.py [--per-cell 16] [--model PATH]``. A pick is right when it
+Run: ``python bench/bench_peaks.py [--per-cell 16] [--model PATH]``. To choose between
+candidate models without touching the test seed: ``python bench/bench_peaks.py --candidates
+A.pt B.pt`` (CNN F1 on the tuning seed per case and SNR, and real ibuprofen 13C / 1H). A pick is right when it
 lies within one linewidth of a true peak, one-to-one (Hungarian). The classical pickers'
 threshold (k x robust noise std) is chosen on a separate tuning set (seed ``TUNE_SEED``).
 """
@@ -96,6 +98,22 @@ def synthetic_table(per_cell: int, model) -> None:
                   f"{s.position_error:.2f} | {1000 * seconds:.1f} |")
 
 
+def compare_candidates(models: list[Path], per_cell: int) -> None:
+    """For choices: CNN F1 (min SNR 3) per case and SNR on the tuning seed, then real ibuprofen."""
+    cells = test_set(TUNE_SEED, per_cell)
+    for model in map(str, models):
+        scores = {key: score(cell, run_method("cnn", cell, 3.0, model)[0]) for key, cell in cells.items()}
+        pooled = sum(scores.values(), PeakScore())
+        print(f"\n## {model}: tuning seed {TUNE_SEED}, {per_cell} per cell, pooled F1 {pooled.f1:.3f}")
+        print("| case | " + " | ".join(f"SNR {snr}" for snr in SNRS) + " |")
+        print("| --- |" + " --- |" * len(SNRS))
+        for case in CASES:
+            print(f"| {case} | " + " | ".join(f"{scores[case, snr].f1:.3f}" for snr in SNRS) + " |")
+        if (RAW / "lucyng_ibuprofen").is_dir():
+            real_13c(model)
+            real_1h(model)
+
+
 def throughput(model, n: int = 128) -> None:
     data = [synthetic(TEST_SEED, "isolated", 20, i)[0] for i in range(32)] * (n // 32)
     pick_peaks_many(data[:32], negative=False, model=model)
@@ -163,7 +181,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-cell", type=int, default=16, help="synthetic spectra per (case, SNR) cell")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="peak-picker model file")
+    parser.add_argument("--candidates", nargs="+", type=Path, default=None, metavar="PT",
+                        help="compare these model files on the tuning seed only (for choices)")
     args = parser.parse_args()
+    if args.candidates:
+        print_header(seed=TUNE_SEED, candidates=" ".join(map(str, args.candidates)))
+        compare_candidates(args.candidates, args.per_cell)
+        return
     print_header(seed=TEST_SEED, model=args.model, data=RAW / "lucyng_ibuprofen")
     model = str(args.model)
     synthetic_table(args.per_cell, model)
