@@ -63,6 +63,8 @@ def add_parsers(commands) -> None:
                        "optional nucleus 13C / 1H; default 13C)")
     train.add_argument("--teacher", nargs="+", type=Path, default=None,
                        help="model files whose ensemble is distilled into the new model")
+    train.add_argument("--unassigned-weight", type=float, default=0.5,
+                       help="weight of the matched unassigned 13C targets relative to assigned labels")
     train.add_argument("--match", choices=["sorted", "sigma"], default="sorted",
                        help="matching of the unassigned 13C lists in the loss: sorted inside each multiplicity "
                             "group, or Hungarian on the model's own sigma-scaled Gaussian cost")
@@ -163,7 +165,8 @@ def run_train(args: argparse.Namespace) -> int:
                          lr=args.lr, seed=args.seed, threads=args.threads, max_minutes=args.max_minutes,
                          h_weight=args.h_weight, dropout=args.dropout, virtual_node=args.virtual_node,
                          dft_weight=args.dft_weight if args.dft else 0.0, ema_decay=args.ema, device=args.device,
-                         distributed=args.distributed, match=args.match)
+                         distributed=args.distributed, match=args.match,
+                         unassigned_weight=args.unassigned_weight)
     try:
         metrics = train_shift_model(args.data, args.out, config, args.unassigned, args.outliers, args.teacher,
                                     args.dft, args.rematch)
