@@ -28,7 +28,7 @@ import pandas as pd
 import torch
 from scipy.optimize import linear_sum_assignment
 
-from shiftnet.assignment.matching import match_by_sigma
+from shiftnet.assignment.matching import match_by_sigma, match_sorted
 from shiftnet.shifts.corpus import load_test_data, load_training_data
 from shiftnet.shifts.model import load_model
 from shiftnet.shifts.predict import default_model_paths
@@ -41,13 +41,6 @@ SAME_VALUE = 0.05
 STUDENT_NU = 3.0
 
 
-def match_sorted(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.ndarray:
-    """Observed value per carbon: sorted observations to sorted predictions."""
-    out = np.empty_like(obs)
-    out[np.argsort(pred, kind="stable")] = np.sort(obs)
-    return out
-
-
 def match_student_t(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.ndarray:
     """Observed value per carbon: the optimal assignment under the Student-t cost."""
     z2 = ((obs[None, :] - pred[:, None]) / sigma[:, None]) ** 2
@@ -57,7 +50,7 @@ def match_student_t(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.
     return out
 
 
-RULES = {"sorted": match_sorted, "hungarian-gauss": match_by_sigma, "hungarian-t": match_student_t}
+RULES = {"sorted": lambda pred, sigma, obs: match_sorted(pred, obs), "hungarian-gauss": match_by_sigma, "hungarian-t": match_student_t}
 
 
 def complete_molecules(carbon: pd.DataFrame, examples: list) -> list[pd.DataFrame]:

@@ -50,6 +50,17 @@ def match_groups(carbon_h: np.ndarray, peaks: list[tuple[float, str]]) -> tuple[
     return np.full(carbon_h.size, 4, dtype=np.int64), ppm
 
 
+def match_sorted(pred: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """Observed value for each prediction: sorted observations paired with sorted predictions
+    (the optimal assignment under any convex cost of ``obs - pred`` shared by every atom).
+
+    Shapes: ``(n,)`` each; returns ``obs`` reordered so that entry ``i`` belongs to atom ``i``.
+    """
+    matched = np.empty_like(obs)
+    matched[np.argsort(pred, kind="stable")] = np.sort(obs)
+    return matched
+
+
 def match_by_sigma(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.ndarray:
     """Observed value for each prediction: the assignment minimising ``sum ((obs - pred) / sigma)^2``.
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..assignment.matching import match_by_sigma
+from ..assignment.matching import match_by_sigma, match_sorted
 from .corpus import load_training_data
 from .data import ShiftExample, attach_dft
 from .featurize import CARBON_CODE, FEATURIZER_VERSION, GraphBatch, collate
@@ -268,9 +268,7 @@ def rematch_unassigned(models: list[ShiftModel], examples: list[ShiftExample], b
             for g in np.unique(group[group >= 0]):
                 rows = np.flatnonzero(group == g)
                 matched[rows] = match_by_sigma(pred[rows], sigma[rows], value[rows])
-                by_sort = np.empty(rows.size)
-                by_sort[np.argsort(pred[rows], kind="stable")] = np.sort(value[rows])
-                changed += int((np.abs(by_sort - matched[rows]) > 1e-6).sum())
+                changed += int((np.abs(match_sorted(pred[rows], value[rows]) - matched[rows]) > 1e-6).sum())
             has = group >= 0
             example.match_value = matched.astype(np.float32)
             example.match_group = np.where(has, FIXED_GROUP + np.cumsum(has) - 1, -1)
@@ -418,6 +416,13 @@ def _resume(path: Path, model, optimizer, scheduler, ema=None) -> tuple[int, flo
     return int(state["epoch"]), float(state["elapsed"])
 
 
+def _load_models(paths: list[Path], config: TrainConfig) -> list[ShiftModel]:
+    """Model files on the training device (with the run's thread count), for teachers or rematching."""
+    torch.set_num_threads(config.threads)
+    device = resolve_device(config.device)
+    return [load_model(Path(p))[0].to(device) for p in paths]
+
+
 def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
                      unassigned: Path | None = None, outliers: Path | None = None,
                      teachers: list[Path] | None = None, dft: Path | None = None,
@@ -444,15 +449,11 @@ def train_shift_model(paths: list[Path], run_dir: Path, config: TrainConfig,
     log.info("training on %d molecules, validating on %d (skeleton bucket %d)",
              len(train), len(val), config.val_bucket)
     if teachers:
-        torch.set_num_threads(config.threads)
-        device = resolve_device(config.device)
-        attach_teacher([load_model(Path(p))[0].to(device) for p in teachers], train)
+        attach_teacher(_load_models(teachers, config), train)
         info["teachers"] = [str(p) for p in teachers]
         log.info("distilling from %d teacher model(s)", len(teachers))
     if rematch:
-        torch.set_num_threads(config.threads)
-        device = resolve_device(config.device)
-        changed = rematch_unassigned([load_model(Path(p))[0].to(device) for p in rematch], train)
+        changed = rematch_unassigned(_load_models(rematch, config), train)
         info["rematch"] = [str(p) for p in rematch]
         log.info("unassigned lists matched once by %d model(s): %d carbons differ from sorting", len(rematch), changed)
     if dft is not None:
