@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from scipy.optimize import linear_sum_assignment
 
+from shiftnet.assignment.likelihood import log_student_t
 from shiftnet.assignment.matching import match_by_sigma, match_sorted
 from shiftnet.shifts.corpus import load_test_data, load_training_data
 from shiftnet.shifts.model import load_model
@@ -41,16 +41,12 @@ SAME_VALUE = 0.05
 STUDENT_NU = 3.0
 
 
-def match_student_t(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.ndarray:
-    """Observed value per carbon: the optimal assignment under the Student-t cost."""
-    z2 = ((obs[None, :] - pred[:, None]) / sigma[:, None]) ** 2
-    rows, cols = linear_sum_assignment(np.log1p(z2 / STUDENT_NU))
-    out = np.empty_like(obs)
-    out[rows] = obs[cols]
-    return out
-
-
-RULES = {"sorted": lambda pred, sigma, obs: match_sorted(pred, obs), "hungarian-gauss": match_by_sigma, "hungarian-t": match_student_t}
+RULES = {
+    "sorted": lambda pred, sigma, obs: match_sorted(pred, obs),
+    "hungarian-gauss": match_by_sigma,
+    "hungarian-t": lambda pred, sigma, obs: match_by_sigma(pred, sigma, obs,
+                                                           cost=lambda z: -log_student_t(z, STUDENT_NU)),
+}
 
 
 def complete_molecules(carbon: pd.DataFrame, examples: list) -> list[pd.DataFrame]:
@@ -98,9 +94,9 @@ def main() -> None:
         _, examples, _ = load_training_data(tables, cache_dir=args.cache_dir)
     carbon = ensemble_predictions([load_model(p)[0] for p in paths], examples)["13C"]
     molecules = complete_molecules(carbon, examples)
-    print(f"{len(molecules)} molecules with every carbon assigned, "
-          f"{sum(len(m) for m in molecules)} carbons; prediction MAE "
-          f"{np.mean(np.abs(pd.concat(molecules)['pred'] - pd.concat(molecules)['y'])):.3f} ppm")
+    carbons = pd.concat(molecules)
+    print(f"{len(molecules)} molecules with every carbon assigned, {len(carbons)} carbons; "
+          f"prediction MAE {np.mean(np.abs(carbons['pred'] - carbons['y'])):.3f} ppm")
     print(f"\n{'rule':18s} {'groups':14s} {'carbons right':>14s} {'matched-label MAE (ppm)':>24s}")
     for grouped in (True, False):
         for rule in RULES:

@@ -4,8 +4,8 @@
 
 Run: ``python bench/bench_peaks.py [--per-cell 16] [--model PATH]``. To choose between
 candidate models without touching the test seed: ``python bench/bench_peaks.py --candidates
-A.pt B.pt`` (CNN F1 on the tuning seed per case and SNR, and real ibuprofen 13C / 1H). A pick is right when it
-lies within one linewidth of a true peak, one-to-one (Hungarian). The classical pickers'
+A.pt B.pt`` (CNN F1 on the tuning seed per case and SNR, and real ibuprofen 13C / 1H). A pick
+is right when it lies within one linewidth of a true peak, one-to-one (Hungarian). The classical pickers'
 threshold (k x robust noise std) is chosen on a separate tuning set (seed ``TUNE_SEED``).
 """
 

@@ -17,6 +17,7 @@ k best assignments (Murty's algorithm) over groups of interchangeable columns.
 from __future__ import annotations
 
 import heapq
+from typing import Callable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -61,18 +62,19 @@ def match_sorted(pred: np.ndarray, obs: np.ndarray) -> np.ndarray:
     return matched
 
 
-def match_by_sigma(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray) -> np.ndarray:
-    """Observed value for each prediction: the assignment minimising ``sum ((obs - pred) / sigma)^2``.
+def match_by_sigma(pred: np.ndarray, sigma: np.ndarray, obs: np.ndarray,
+                   cost: Callable[[np.ndarray], np.ndarray] = np.square) -> np.ndarray:
+    """Observed value for each prediction: the assignment minimising ``sum cost((obs - pred) / sigma)``.
 
     Parameters
     ----------
     pred, sigma : predicted shift and its standard deviation per atom (same units), shape ``(n,)``.
     obs : the observed values of these atoms in any order, shape ``(n,)``.
+    cost : elementwise cost of the z-score; the default ``z^2`` is the Gaussian cost.
 
     Returns ``obs`` reordered so that entry ``i`` is the value matched to atom ``i``.
     """
-    cost = ((obs[None, :] - pred[:, None]) / sigma[:, None]) ** 2
-    rows, cols = linear_sum_assignment(cost)
+    rows, cols = linear_sum_assignment(cost((obs[None, :] - pred[:, None]) / sigma[:, None]))
     matched = np.empty_like(obs)
     matched[rows] = obs[cols]
     return matched
