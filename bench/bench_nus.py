@@ -10,7 +10,7 @@ its tallest), peak-position error (apex, parabolic, in spectrum points; F1 for 2
 column and per 2D spectrum (synthetic: one column per call, model loading not timed; 2D: all
 F2 columns of the spectrum in one call, inside ``process``).
 
-Run: ``python bench/bench_nus.py [--n 200] [--methods cnn lstm ist zero-fill]``
+Run: ``python bench/bench_nus.py [--n 200] [--methods cnn lstm ist zero-fill] [--all-columns]``
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ SEED = 20261128          # synthetic test set (training used 0, validation 1_000
 SCHEDULE_SEED = 7
 FRACTIONS = (0.25, 0.125)
 SIZE = 256
+#: Extra reconstruct() options per method (set by --all-columns).
+OPTIONS: dict[str, dict] = {}
 METHYL = RAW / "fidnet_examples/example/methyl/test.fid"
 PENGUINS = RAW / "penguins_testdata/9"
 
@@ -63,11 +65,11 @@ def synthetic(fraction: float, methods: list[str], n: int) -> dict[str, dict]:
     out = {}
     for method in methods:
         warm = np.flatnonzero(problems[0][2])
-        reconstruct(full[warm, 0], warm, SIZE, method=method)       # model loading is not timed
+        reconstruct(full[warm, 0], warm, SIZE, method=method, **OPTIONS.get(method, {}))  # loading not timed
         start, rec = time.perf_counter(), np.empty_like(full)
         for i, (_, noisy, mask) in enumerate(problems):   # schedules differ per problem
             schedule = np.flatnonzero(mask)
-            rec[:, i] = reconstruct(noisy[schedule], schedule, SIZE, method=method)
+            rec[:, i] = reconstruct(noisy[schedule], schedule, SIZE, method=method, **OPTIONS.get(method, {}))
         seconds = time.perf_counter() - start
         rec_spectra = fid_to_spectrum(rec, axis=0)
         rlne = [_rlne(rec_spectra[:, i], full_spectra[:, i]) for i in range(n)]
@@ -99,7 +101,7 @@ def _phases(spectrum: spectra.Spectrum) -> tuple[tuple[float, float], tuple[floa
 
 def _timed(method: str) -> tuple[callable, list[float]]:
     seconds: list[float] = []
-    inner = reconstructor(method)
+    inner = reconstructor(method, **OPTIONS.get(method, {}))
 
     def nus(measured, schedule, size):
         start = time.perf_counter()
@@ -174,12 +176,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="synthetic problems per fraction")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (the machine is shared)")
+    parser.add_argument("--all-columns", action="store_true",
+                        help="networks reconstruct every column of a 2D spectrum (skip_noise=False)")
     args = parser.parse_args()
     import torch
 
+    if args.all_columns:
+        OPTIONS.update({m: {"skip_noise": False} for m in ("cnn", "lstm")})
+
     torch.set_num_threads(args.threads)
     print_header(threads=args.threads, seed=f"synthetic set {SEED}, schedules {SCHEDULE_SEED} (Poisson-gap)", size=SIZE,
-                 data=f"{METHYL}, {PENGUINS}", models="shiftnet/weights/nus_cnn.pt, nus_lstm.pt")
+                 data=f"{METHYL}, {PENGUINS}", models="shiftnet/weights/nus_cnn.pt, nus_lstm.pt",
+                 networks="every column" if args.all_columns else "signal columns only (skip_noise)")
     for fraction in FRACTIONS:
         _table(f"synthetic, {args.n} problems, {fraction:.1%} Poisson-gap (vs fully sampled noisy signal)",
                synthetic(fraction, args.methods, args.n))

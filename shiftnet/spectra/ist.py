@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ist"]
+__all__ = ["ist", "noise_level"]
 
 #: Weight of the first time point in the sparsifying transform.
 FIRST_POINT = 0.5
 
 
-def _noise_level(spectrum: np.ndarray) -> np.ndarray:
+def noise_level(spectrum: np.ndarray) -> np.ndarray:
     """Noise std (of the real part) per column of an orthonormal spectrum of zero-filled data ``(n, k)``.
 
     The median absolute deviation of the real part is robust to the peaks; it includes the
@@ -57,7 +57,7 @@ def ist(measured: np.ndarray, mask: np.ndarray, max_iter: int = 400, final_fract
     weight[0] = FIRST_POINT
     first = np.fft.fft(measured * weight, axis=0, norm="ortho")
     top = np.abs(first).max(axis=0)
-    floor = noise_factor * _noise_level(first)
+    floor = noise_factor * noise_level(first)
     decay = final_fraction ** (1.0 / max(max_iter - 1, 1))
     x = measured.copy()
     active = top > 0

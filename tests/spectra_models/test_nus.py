@@ -11,7 +11,7 @@ from shiftnet import modelfile, spectra
 from shiftnet.spectra.core import FID
 from shiftnet.spectra.nus import nus_schedule
 from shiftnet.spectra_models.nus_model import NUS_CNN_FORMAT, NUS_LSTM_FORMAT, NusCNN, NusLSTM, load_nus_model
-from shiftnet.spectra_models.reconstruction import METHODS, reconstruct, reconstructor
+from shiftnet.spectra_models.reconstruction import METHODS, reconstruct, reconstructor, signal_columns
 
 SIZE = 256
 #: RLNE each method must reach on :func:`few_lines` at 25 % Poisson-gap sampling (measured with
@@ -56,6 +56,25 @@ def test_columns_are_independent_and_2d_shapes(problem, method):
     np.testing.assert_allclose(out[:, 1], single, rtol=1e-5, atol=1e-6 * np.abs(single).max())
     np.testing.assert_array_equal(out[:, 2], 0.0)
     np.testing.assert_array_equal(out[schedule], columns[schedule])
+
+
+@pytest.mark.parametrize("method", ["cnn", "lstm"])
+def test_networks_leave_noise_only_columns_zero_filled(problem, method):
+    full, schedule = problem
+    rng = np.random.default_rng(1)
+    t = np.arange(SIZE)
+    weak = 0.01 * np.exp((2j * np.pi * 0.2 - np.pi / SIZE) * t)       # one line, 10x the noise std
+    noise = 1e-3 * (rng.normal(size=(SIZE, 5)) + 1j * rng.normal(size=(SIZE, 5)))
+    columns = np.concatenate([full[:, None], weak[:, None] + noise[:, :1], noise[:, 1:]], axis=1)
+    mask = np.zeros(SIZE, dtype=bool)
+    mask[schedule] = True
+    zero_filled = np.where(mask[:, None], columns, 0.0)
+    assert signal_columns(zero_filled, mask).tolist() == [True, True, False, False, False, False]
+    out = reconstruct(columns[schedule], schedule, SIZE, method=method)
+    every = reconstruct(columns[schedule], schedule, SIZE, method=method, skip_noise=False)
+    np.testing.assert_array_equal(out[:, 2:], zero_filled[:, 2:])
+    assert not np.allclose(every[:, 2:], zero_filled[:, 2:])            # the network would change them
+    np.testing.assert_allclose(out[:, :2], every[:, :2], rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("schedule, match", [
