@@ -28,6 +28,10 @@ CHUNK = 1024
 #: level of the data set (pure noise: nothing to restore; it is returned zero-filled, as IST
 #: returns such a column after its first iteration).
 SIGNAL_FACTOR = 5.0
+#: Fewest columns for which the data set's noise level is estimated and columns are skipped:
+#: the median needs most columns to be signal-free (a 1D call or a few crowded columns would
+#: take sampling artefacts for noise and skip real signal).
+MIN_COLUMNS = 32
 
 
 def check_schedule(schedule: np.ndarray, size: int, measured_points: int) -> np.ndarray:
@@ -77,8 +81,11 @@ def signal_columns(grid: np.ndarray, mask: np.ndarray, factor: float = SIGNAL_FA
     The noise level is the median over columns of each column's robust spectral noise
     (:func:`shiftnet.spectra.ist.noise_level`, std of the real part of the orthonormal
     spectrum), so that the peaks and sampling artefacts of a few columns do not raise it.
-    For complex Gaussian noise a point exceeds 5 std with probability 4e-6.
+    For complex Gaussian noise a point exceeds 5 std with probability 4e-6. With fewer than
+    :data:`MIN_COLUMNS` columns every column counts as signal.
     """
+    if grid.shape[1] < MIN_COLUMNS:
+        return np.ones(grid.shape[1], dtype=bool)
     spectrum = np.fft.fft(np.where(mask[:, None], grid, 0.0), axis=0, norm="ortho")
     sigma = float(np.median(noise_level(spectrum)))
     return np.abs(spectrum).max(axis=0) > factor * sigma
@@ -119,7 +126,8 @@ def reconstruct(measured: np.ndarray, schedule: np.ndarray, size: int, method: s
     model : model file for "cnn" / "lstm" (default: the shipped :data:`DEFAULT_MODELS`).
     device : "auto" (CUDA when present), "cpu" or "cuda", for the networks.
     skip_noise : the networks leave the columns without signal (:func:`signal_columns`)
-        zero-filled, which in a 2D spectrum is most of them; False runs every column.
+        zero-filled, which in a 2D spectrum is about half of them; False runs every column.
+        Applies only from :data:`MIN_COLUMNS` columns on.
 
     Returns
     -------
