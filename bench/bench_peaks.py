@@ -2,7 +2,9 @@
 (isolated peaks and equal pairs 0.5 / 1 / 2 linewidths apart, SNR 5-100) and on ibuprofen
 (13C, DEPT-135, 1H multiplets, HMQC).
 
-Run: ``python bench/bench_peaks.py [--per-cell 16] [--model PATH]``. To choose between
+Run: ``python bench/bench_peaks.py [--per-cell 16] [--model PATH]``. "cnn" is the shipped
+default (CNN, then the overlap-splitting fit of :mod:`shiftnet.spectra_models.overlaps`);
+"cnn-nosplit" the CNN alone. To choose between
 candidate models without touching the test seed: ``python bench/bench_peaks.py --candidates
 A.pt B.pt`` (CNN F1 on the tuning seed per case and SNR, and real ibuprofen 13C / 1H). A pick
 is right when it lies within one linewidth of a true peak, one-to-one (Hungarian). The classical pickers'
@@ -66,8 +68,9 @@ def run_method(method: str, spectra_list: list, k: float, model) -> tuple[list[n
     start = time.perf_counter()
     if method == "nmrglue":
         found = [nmrglue_pick(d, k) for d in data]
-    else:
-        picked = pick_peaks_many(data, method, min_snr=k, negative=False, model=model)
+    else:   # "cnn-nosplit": the CNN without the overlap-splitting fit
+        picked = pick_peaks_many(data, method.removesuffix("-nosplit"), min_snr=k, negative=False, model=model,
+                                 split_overlaps=not method.endswith("-nosplit"))
         found = [p.frame["index"].to_numpy() for p in picked]
     return found, (time.perf_counter() - start) / len(data)
 
@@ -83,7 +86,7 @@ def tune(method: str, pooled: list, model) -> float:
 
 def synthetic_table(per_cell: int, model) -> None:
     pooled = [s for cell in test_set(TUNE_SEED, max(per_cell // 2, 1)).values() for s in cell]
-    thresholds = {method: tune(method, pooled, model) for method in ("cnn", "threshold", "nmrglue")}
+    thresholds = {method: tune(method, pooled, model) for method in ("cnn", "cnn-nosplit", "threshold", "nmrglue")}
     print(f"\n## Synthetic (seed {TEST_SEED}, {per_cell} spectra per cell, {N_POINTS} points, linewidth 2-6 points)")
     print("min SNR (x robust noise std, tuned on seed %d for best pooled F1): %s" % (TUNE_SEED, thresholds))
     print("| case | SNR | method | precision | recall | F1 | pos. error (pt) | ms/spectrum |")
@@ -117,10 +120,12 @@ def compare_candidates(models: list[Path], per_cell: int) -> None:
 def throughput(model, n: int = 128) -> None:
     data = [synthetic(TEST_SEED, "isolated", 20, i)[0] for i in range(32)] * (n // 32)
     pick_peaks_many(data[:32], negative=False, model=model)
-    start = time.perf_counter()
-    pick_peaks_many(data, negative=False, model=model, batch_size=32)
-    rate = n / (time.perf_counter() - start)
-    print(f"\nCNN throughput: {rate:.1f} spectra/s of {N_POINTS} points (batch 32, {torch.get_num_threads()} threads)")
+    for split in (True, False):
+        start = time.perf_counter()
+        pick_peaks_many(data, negative=False, model=model, batch_size=32, split_overlaps=split)
+        rate = n / (time.perf_counter() - start)
+        print(f"\nCNN throughput{'' if split else ' without the overlap split'}: {rate:.1f} spectra/s of {N_POINTS} "
+              f"points (batch 32, {torch.get_num_threads()} threads)")
 
 
 def real_13c(model) -> None:

@@ -28,6 +28,7 @@ from ..solvents import solvent_signals
 from ..spectra.core import PPMScale, Spectrum, real_data
 from ..spectra.peaks import parabolic_offset
 from ..spectra.noise import residual_noise_sigma
+from .overlaps import resolve_overlaps
 from .peak_model import Candidates, PeakPickerNet, decode, features, load_picker
 
 __all__ = ["PickedPeaks", "pick_peaks", "pick_peaks_many", "DEFAULT_MODEL", "METHODS"]
@@ -255,9 +256,10 @@ def _satellites(ppm: np.ndarray, height: np.ndarray, obs_mhz: float, ratio: floa
     return near.any(axis=1)
 
 
-def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | None, model, threshold: float
-               ) -> tuple[list[Candidates], np.ndarray]:
-    """Candidates and noise levels of real spectra ``rows`` ``(batch, n)`` of one length."""
+def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | None, model, threshold: float,
+               split: bool = False) -> tuple[list[Candidates], np.ndarray]:
+    """Candidates and noise levels of real spectra ``rows`` ``(batch, n)`` of one length;
+    ``split``: CNN picks also go through :func:`~.overlaps.resolve_overlaps`."""
     sigma = np.array([residual_noise_sigma(r) for r in rows])
     signs = [_use_negative(r, s, negative) for r, s in zip(rows, sigma)]
     if method == "threshold":
@@ -267,9 +269,12 @@ def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | N
     flipped = np.asarray([-r for r, neg in zip(rows, signs) if neg]).reshape(-1, rows.shape[1])
     both = np.concatenate([rows, flipped])
     k = _decimation(rows, sigma)
-    found = _cnn_candidates(both[:, ::k], np.concatenate([sigma, sigma[signs]]), _model(model), threshold)
+    both_sigma = np.concatenate([sigma, sigma[signs]])
+    found = _cnn_candidates(both[:, ::k], both_sigma, _model(model), threshold)
     if k > 1:
         found = [_refined(row, f, k) for row, f in zip(both, found)]
+    if split:
+        found = [resolve_overlaps(row, float(s), f, min_snr) for row, s, f in zip(both, both_sigma, found)]
     negatives = iter(found[len(rows):])
     return [_signed(f, next(negatives) if neg else None) for f, neg in zip(found, signs)], sigma
 
@@ -278,7 +283,8 @@ def _pick_rows(rows: np.ndarray, method: str, min_snr: float, negative: bool | N
 
 def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float = 5.0,
                ppm_window: tuple[float, float] | None = None, negative: bool | None = None,
-               threshold: float = 0.5, model: PeakPickerNet | str | Path | None = None) -> PickedPeaks:
+               threshold: float = 0.5, model: PeakPickerNet | str | Path | None = None,
+               split_overlaps: bool = True) -> PickedPeaks:
     """Pick the peaks of a 1D or 2D spectrum.
 
     Parameters
@@ -300,6 +306,9 @@ def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float 
         0.1 % of the tallest, and spectra whose tallest lines are 9 points wide or more are
         picked on every k-th point (apexes then re-interpolated on all points).
     model : the CNN (module or model-file path); default the shipped ``weights/peak_picker.pt``.
+    split_overlaps : 1D CNN: test every isolated pick for two Lorentzian lines about a
+        linewidth apart and report both where they fit clearly better than one
+        (:mod:`~shiftnet.spectra_models.overlaps`).
 
     Returns
     -------
@@ -314,14 +323,15 @@ def pick_peaks(x: Spectrum | np.ndarray, method: str = "cnn", *, min_snr: float 
     if data.ndim == 2:
         from .picking2d import pick_2d
         return pick_2d(data, scales, method, min_snr, ppm_window, negative, threshold, model, spectrum)
-    (found,), (sigma,) = _pick_rows(data[None], method, min_snr, negative, model, threshold)
+    (found,), (sigma,) = _pick_rows(data[None], method, min_snr, negative, model, threshold, split_overlaps)
     frame, width = _frame_1d(found, float(sigma), min_snr, scales and scales[0], spectrum, ppm_window)
     return PickedPeaks(frame=frame, noise=float(sigma), method=method, width_points=width)
 
 
 def pick_peaks_many(spectra: Sequence[np.ndarray], method: str = "cnn", *, min_snr: float = 5.0,
                     negative: bool | None = None, threshold: float = 0.5,
-                    model: PeakPickerNet | str | Path | None = None, batch_size: int = 32) -> list[PickedPeaks]:
+                    model: PeakPickerNet | str | Path | None = None, batch_size: int = 32,
+                    split_overlaps: bool = True) -> list[PickedPeaks]:
     """:func:`pick_peaks` for many real 1D arrays of one length, batched through the CNN.
 
     Parameters
@@ -335,7 +345,8 @@ def pick_peaks_many(spectra: Sequence[np.ndarray], method: str = "cnn", *, min_s
     _check_options(method, min_snr, None, None)
     out = []
     for start in range(0, len(rows), batch_size):
-        found, sigma = _pick_rows(rows[start:start + batch_size], method, min_snr, negative, model, threshold)
+        found, sigma = _pick_rows(rows[start:start + batch_size], method, min_snr, negative, model, threshold,
+                                  split_overlaps)
         for f, s in zip(found, sigma):
             frame, width = _frame_1d(f, float(s), min_snr, None, None, None)
             out.append(PickedPeaks(frame=frame, noise=float(s), method=method, width_points=width))
