@@ -98,6 +98,8 @@ def _add_spectra_model_parsers(commands) -> None:
     pick.add_argument("--method", choices=["cnn", "threshold"], default="cnn")
     pick.add_argument("--min-snr", type=float, default=5.0, help="minimum peak height over the noise std (default 5)")
     pick.add_argument("--ppm-window", type=float, nargs=2, metavar=("LOW", "HIGH"), help="keep peaks in this range")
+    pick.add_argument("--no-split", action="store_true",
+                      help="1D cnn: skip the fit that splits a pick into two lines one linewidth apart")
     pick.add_argument("--multiplets", action="store_true", help="1H: group the peaks into multiplets with integrals")
     pick.add_argument("--cross-peaks", action="store_true",
                       help="2D: one row per cross peak (the maxima of a multiplet grouped) instead of per maximum")
@@ -224,9 +226,10 @@ def run_pick(args: argparse.Namespace) -> int:
             raise UsageError(f"--cross-peaks groups the maxima of a 2D spectrum; {args.path} is 1D")
         if args.multiplets:
             picked = spectra.pick_multiplets(spec, total_h=args.total_h, method=args.method, min_snr=args.min_snr,
-                                             ppm_window=window)
+                                             ppm_window=window, split_overlaps=not args.no_split)
         else:
-            picked = spectra.pick_peaks(spec, method=args.method, min_snr=args.min_snr, ppm_window=window)
+            picked = spectra.pick_peaks(spec, method=args.method, min_snr=args.min_snr, ppm_window=window,
+                                        split_overlaps=not args.no_split)
     frame = picked.cross_peaks() if args.cross_peaks else picked.frame
     noise = picked.peaks.noise if args.multiplets else picked.noise
     kind = "multiplets" if args.multiplets else "cross peaks" if args.cross_peaks else "peaks"

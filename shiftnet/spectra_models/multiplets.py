@@ -117,14 +117,15 @@ def _limits(index: np.ndarray, width: np.ndarray, groups: np.ndarray, margin: fl
 def pick_multiplets(spectrum: Spectrum, total_h: float | None = None, method: str = "cnn", *,
                     min_snr: float = 5.0, max_gap_hz: float = 16.0, margin_widths: float = 8.0,
                     ppm_window: tuple[float, float] | None = None,
-                    model: str | Path | None = None) -> Multiplets:
+                    model: str | Path | None = None, split_overlaps: bool = True) -> Multiplets:
     """Group the lines of a 1H spectrum into multiplets with integrals and first-order analysis.
 
     Parameters
     ----------
     spectrum : a real, phased 1D 1H :class:`~shiftnet.spectra.Spectrum`.
     total_h : protons of the molecule; integrals of the sample multiplets then sum to it.
-    method, min_snr, ppm_window, model : passed to :func:`pick_peaks` (positive peaks only).
+    method, min_snr, ppm_window, model, split_overlaps : passed to :func:`pick_peaks` (positive
+        peaks only).
     max_gap_hz : lines closer than this (Hz) belong to one multiplet.
     margin_widths : integration range beyond the outer lines, in linewidths (FWHM).
 
@@ -134,7 +135,8 @@ def pick_multiplets(spectrum: Spectrum, total_h: float | None = None, method: st
     """
     if not isinstance(spectrum, Spectrum) or spectrum.ndim != 1:
         raise ValueError("pick_multiplets needs a 1D Spectrum with a ppm axis")
-    peaks = pick_peaks(spectrum, method, min_snr=min_snr, ppm_window=ppm_window, negative=False, model=model)
+    peaks = pick_peaks(spectrum, method, min_snr=min_snr, ppm_window=ppm_window, negative=False, model=model,
+                       split_overlaps=split_overlaps)
     frame, scale = peaks.frame, spectrum.scale()
     columns = ["shift_ppm", "range_ppm", "integral", "multiplicity", "j_hz", "n_lines", "source"]
     if frame.empty:
