@@ -14,6 +14,13 @@ def test_version_console_script():
     assert out.returncode == 0 and out.stdout.startswith("shiftnet ")
 
 
+def test_predict_accurate_flag(capsys):
+    assert main(["predict", "--smiles", "CCO", "--accurate", "--no-progress"]) == 0
+    assert "1H" in capsys.readouterr().out
+    assert main(["predict", "--smiles", "CCO", "--accurate", "--models", "x.pt"]) == 2
+    assert "--accurate and --models" in capsys.readouterr().err
+
+
 def test_predict_file_with_bad_line_to_every_format(tmp_path, capsys):
     source = tmp_path / "mols.smi"
     source.write_text("CCO ethanol\nC1CC broken\nCC(C)=O acetone\n")

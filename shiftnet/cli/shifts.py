@@ -41,6 +41,8 @@ def add_parsers(commands) -> None:
                          help="CDCl3, DMSO-d6, CD3OD, D2O, C6D6, acetone-d6, CD3CN, ... (default: unknown)")
     predict.add_argument("--format", choices=["csv", "tsv", "json", "sdf", "parquet"], default=None)
     predict.add_argument("--models", nargs="+", type=Path, metavar="PT", help="model files (default: shipped)")
+    predict.add_argument("--accurate", action="store_true",
+                         help="the shipped two-network ensemble: lower error, about 20 %% slower")
     predict.add_argument("--workers", type=int, default=None,
                          help="one output file: extra processes that featurise ahead (helps on 4+ cores; default 0); "
                               "an output folder: local Dask worker processes (default 2)")
@@ -105,6 +107,8 @@ def _run_predict_partitioned(args: argparse.Namespace) -> int:
     """``-i 'library/*.parquet' -o out_dir/``: one Parquet file per input partition, resumable."""
     if args.input is None or args.output is None:
         raise UsageError("partitioned prediction needs -i FILES (a glob of Parquet/CSV files) and -o FOLDER/")
+    if args.accurate or args.models:
+        raise UsageError("partitioned prediction uses the fast default model; --accurate / --models need one output file")
     try:
         from ..dask import predict_to_directory
         counts = predict_to_directory(str(args.input), args.output, scheduler=args.scheduler,
@@ -133,7 +137,9 @@ def run_predict(args: argparse.Namespace) -> int:
         output_format(args.output, args.format)
         check_not_an_input(args.output, [args.input] if args.input is not None else [])
         check_output(args.plot, PLOT_SUFFIXES, args.input)
-        predictor = ShiftPredictor(args.models, workers=args.workers or 0, device=args.device)
+        if args.accurate and args.models:
+            raise UsageError("--accurate and --models both choose the models; give one")
+        predictor = ShiftPredictor(args.models, workers=args.workers or 0, device=args.device, accurate=args.accurate)
         inputs = args.input if args.input is not None else list(args.smiles)
         n_ok, n_total = predictor.predict_to_file(inputs, args.output, args.format, nuclei=args.nucleus,
                                                   solvent=args.solvent, progress=not args.no_progress,

@@ -30,6 +30,8 @@ from ..results import BatchTable, MoleculeResult
 from ..solvents import MODEL_SOLVENTS, solvent_index
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+#: The opt-in accurate ensemble (``accurate=True``): two distilled networks, about 20 % slower.
+ACCURATE_DIR = WEIGHTS_DIR / "accurate"
 _EXCHANGEABLE_PARENTS = np.array([7, 8, 9, 16, 17, 35, 53])  # H on N, O, S and halogens exchange
 
 
@@ -44,11 +46,13 @@ class _Prepared:
     solvent: int
 
 
-def default_model_paths() -> list[Path]:
-    """The shipped model files (``shiftnet/weights/shift_model_*.pt``; several = an ensemble)."""
-    paths = sorted(WEIGHTS_DIR.glob("shift_model_*.pt"))
+def default_model_paths(accurate: bool = False) -> list[Path]:
+    """The shipped model files (``shiftnet/weights/shift_model_*.pt``; several = an ensemble);
+    ``accurate``: those of the accurate ensemble (``shiftnet/weights/accurate/``)."""
+    folder = ACCURATE_DIR if accurate else WEIGHTS_DIR
+    paths = sorted(folder.glob("shift_model_*.pt"))
     if not paths:
-        raise FileNotFoundError(f"no shipped shift models found in {WEIGHTS_DIR}")
+        raise FileNotFoundError(f"no shipped shift models found in {folder}")
     return paths
 
 
@@ -65,11 +69,13 @@ class ShiftPredictor:
         the current one (0: everything in this process). Only for machines with spare cores:
         on 2 cores it measured slower than 0 (bench/bench_predict.py).
     device : "auto" (CUDA when present), "cpu" or "cuda"; featurisation stays on the CPU.
+    accurate : without ``model_paths``, load the shipped accurate ensemble instead of the fast
+        default (two networks: lower error, about 20 % slower; see the model card).
     """
 
     def __init__(self, model_paths: Sequence[Path] | None = None, batch_size: int = 128,
-                 chunk_size: int = 2048, workers: int = 0, device: str = "auto") -> None:
-        self.model_paths = [Path(p) for p in (model_paths or default_model_paths())]
+                 chunk_size: int = 2048, workers: int = 0, device: str = "auto", accurate: bool = False) -> None:
+        self.model_paths = [Path(p) for p in (model_paths or default_model_paths(accurate))]
         self.device = resolve_device(device)
         self.models: list[ShiftModel] = [load_model(p)[0].to(self.device) for p in self.model_paths]
         self.batch_size = batch_size
@@ -338,14 +344,14 @@ class _ProgressBar:
             self.bar.close()
 
 
-@functools.lru_cache(maxsize=2)
-def default_predictor(device: str = "auto") -> ShiftPredictor:
-    """The shipped model(s), loaded once per process and device."""
-    return ShiftPredictor(device=device)
+@functools.lru_cache(maxsize=4)
+def default_predictor(device: str = "auto", accurate: bool = False) -> ShiftPredictor:
+    """The shipped model(s), loaded once per process, device and choice of ensemble."""
+    return ShiftPredictor(device=device, accurate=accurate)
 
 
 def predict(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False,
-            device: str = "auto") -> list[MoleculeResult]:
+            device: str = "auto", accurate: bool = False) -> list[MoleculeResult]:
     """Predict 13C / 1H shifts with the shipped models; one result per input molecule.
 
     Parameters
@@ -357,11 +363,14 @@ def predict(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool
         CD3CN, ...), or one name per input molecule.
     progress : show a progress bar on stderr for long inputs.
     device : "auto" (CUDA when present), "cpu" or "cuda".
+    accurate : use the accurate two-network ensemble instead of the fast default network
+        (test split 13C 1.169 / 1H 0.190 ppm against 1.235 / 0.194; about 20 % slower).
     """
-    return default_predictor(device).predict(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
+    return default_predictor(device, accurate).predict(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
 
 
-def predict_iter(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None,
-                 progress: bool = False, device: str = "auto") -> Iterator[MoleculeResult]:
+def predict_iter(inputs, nuclei: Sequence[str] = NUCLEI, solvent=None, progress: bool = False,
+                 device: str = "auto", accurate: bool = False) -> Iterator[MoleculeResult]:
     """Streaming form of :func:`predict`: yields results in input order, chunk by chunk."""
-    return default_predictor(device).predict_iter(inputs, nuclei=nuclei, solvent=solvent, progress=progress)
+    return default_predictor(device, accurate).predict_iter(inputs, nuclei=nuclei, solvent=solvent,
+                                                            progress=progress)

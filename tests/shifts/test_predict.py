@@ -33,6 +33,21 @@ def test_hand_checked_molecules(smiles):
         assert abs(protons[atom] - ref) < 0.3, (smiles, atom, protons[atom], ref)
 
 
+@pytest.mark.parametrize("smiles", list(KNOWN))
+def test_accurate_ensemble_on_hand_checked_molecules(smiles):
+    """The opt-in two-network ensemble meets the same literature tolerances and is a real
+    ensemble: two members, predictions not identical to the fast default's."""
+    accurate = shiftnet.predict(smiles, solvent="CDCl3", accurate=True)[0]
+    fast = shiftnet.predict(smiles, solvent="CDCl3")[0]
+    assert len(shiftnet.shifts.predict.default_predictor("auto", True).models) == 2
+    carbons = accurate.nucleus("13C").set_index("atom_index")["shift_ppm"]
+    protons = accurate.by_heavy_atom().set_index("parent_index")["shift_ppm"]
+    c_ref, h_ref = KNOWN[smiles]
+    assert all(abs(carbons[atom] - ref) < 3.0 for atom, ref in c_ref.items())
+    assert all(abs(protons[atom] - ref) < 0.3 for atom, ref in h_ref.items())
+    assert not np.allclose(accurate.shifts["shift_ppm"], fast.shifts["shift_ppm"])
+
+
 def test_result_table_contract():
     result = shiftnet.predict("CC(=O)NCc1ccccc1O")[0]
     table = result.shifts
