@@ -41,6 +41,9 @@ MIN_RATIO = 0.25
 WINDOW = 2.5
 #: Lines with another pick closer than this many widths are not tested.
 MIN_GAP = 1.5
+#: Other picks closer than the window plus this many of their widths are subtracted (a
+#: Lorentzian 20 widths off its centre is down to 0.06 % of its height).
+TAIL_WIDTHS = 20.0
 #: Fewest points a fit window must hold.
 MIN_POINTS = 7
 #: Function evaluations per fit (a degenerate pair, one line fitted twice, converges slowly).
@@ -110,7 +113,7 @@ def _window(row: np.ndarray, found: Candidates, j: int) -> tuple[np.ndarray, np.
         return None
     x = np.arange(lo, hi, dtype=float)
     y = row[lo:hi].astype(float)
-    for o in others[distance < WINDOW * width + 20.0 * found.width_points[others]]:
+    for o in others[distance < WINDOW * width + TAIL_WIDTHS * found.width_points[others]]:
         y = y - lorentzian(x, found.index[o], found.height[o], found.width_points[o])
     return x, y
 
